@@ -1,0 +1,113 @@
+package dev.parley;
+
+import dev.parley.auth.Authenticator;
+import dev.parley.auth.Jwt;
+import dev.parley.config.Config;
+import dev.parley.db.Database;
+import dev.parley.db.Migrations;
+import dev.parley.db.PgListener;
+import dev.parley.db.RequestTransactions;
+import dev.parley.db.Secrets;
+import dev.parley.http.Blocking;
+import dev.parley.http.Cors;
+import dev.parley.http.ErrorHandler;
+import dev.parley.http.HealthHandler;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.PathHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running gateway: database, migrations, listener, then the HTTP server with every area's
+ * routes. {@link #close()} undoes it in reverse: server (sockets get close frames), areas,
+ * listener, pools, embedded database.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayContext context;
+    private final Undertow server;
+    private final int port;
+
+    private Gateway(GatewayContext context, Undertow server, int port) {
+        this.context = context;
+        this.server = server;
+        this.port = port;
+    }
+
+    public static Gateway start(Config config) throws SQLException {
+        Database database = Database.open(config);
+        try {
+            config = config.withJwtSecret(Secrets.loadOrCreate(config));
+            Migrations.apply(database.adminPool());
+            database.openRequestPool(config);
+            PgListener listener = new PgListener(database.adminUrl());
+            listener.start();
+            Jwt jwt = new Jwt(config.jwtSecret(), Clock.systemUTC());
+            GatewayContext context = new GatewayContext(config, database,
+                    new RequestTransactions(database.requestPool()), jwt, new Authenticator(jwt), listener,
+                    Clock.systemUTC(), new ArrayList<>());
+            context.onShutdown(listener);
+
+            PathHandler routes = routes(context);
+            Undertow server = Undertow.builder()
+                    .addHttpListener(config.port(), config.host())
+                    .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+                    .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                    .setHandler(new ErrorHandler(new Cors(routes)))
+                    .build();
+            server.start();
+            int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+            return new Gateway(context, server, port);
+        } catch (RuntimeException | SQLException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Every area's routes. Each area contributes one prefix. */
+    private static PathHandler routes(GatewayContext ctx) {
+        PathHandler paths = Handlers.path();
+        paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
+        return paths;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public GatewayContext context() {
+        return context;
+    }
+
+    /** The two API keys: JWTs for anon and service_role signed with this gateway's secret. */
+    public String anonKey() {
+        return context.jwt().apiKey("anon");
+    }
+
+    public String serviceRoleKey() {
+        return context.jwt().apiKey("service_role");
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        List<AutoCloseable> hooks = new ArrayList<>(context.shutdownHooks());
+        for (int i = hooks.size() - 1; i >= 0; i--) {
+            try {
+                hooks.get(i).close();
+            } catch (Exception e) {
+                log.warn("shutdown step failed: {}", e.toString());
+            }
+        }
+        context.database().close();
+    }
+}

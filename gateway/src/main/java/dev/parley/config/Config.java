@@ -1,0 +1,121 @@
+package dev.parley.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of a gateway, read once from the environment and validated before anything
+ * starts. A bad value fails fast with one line naming the variable (see {@link ConfigException}).
+ * Defaults are the constants below; docs/configuration.md lists them for users.
+ */
+public record Config(
+        String host,
+        int port,
+        Path dataDir,
+        DatabaseUrl databaseUrl,
+        int embeddedDbPort,
+        String jwtSecret,
+        String authenticatorPassword,
+        int poolSize,
+        long maxBodyBytes,
+        List<String> exposedSchemas,
+        long accessTokenLifetimeSeconds) {
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 54321;
+    public static final String DEFAULT_DATA_DIR = ".parley";
+    public static final int DEFAULT_DB_PORT = 54322;
+    public static final int DEFAULT_POOL_SIZE = 10;
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final String DEFAULT_SCHEMAS = "public";
+    public static final long DEFAULT_JWT_EXPIRY_SECONDS = 3600;
+    /** HS256 needs a key of at least 256 bits. */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    /** True when no external database is configured and the gateway runs its own Postgres. */
+    public boolean embeddedDatabase() {
+        return databaseUrl == null;
+    }
+
+    public static Config fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /** Reads and validates every PARLEY_* variable of {@code env}. */
+    public static Config from(Map<String, String> env) {
+        EnvReader r = new EnvReader(env);
+        String host = r.string("PARLEY_HOST", DEFAULT_HOST);
+        int port = r.port("PARLEY_PORT", DEFAULT_PORT);
+        Path dataDir = Path.of(r.string("PARLEY_DATA_DIR", DEFAULT_DATA_DIR)).toAbsolutePath().normalize();
+        String rawUrl = r.string("PARLEY_DB_URL", null);
+        DatabaseUrl dbUrl = rawUrl == null ? null : DatabaseUrl.parse("PARLEY_DB_URL", rawUrl);
+        int dbPort = r.port("PARLEY_DB_PORT", DEFAULT_DB_PORT);
+        String secret = r.string("PARLEY_JWT_SECRET", null);
+        if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new ConfigException("PARLEY_JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes long");
+        }
+        if (secret == null && dbUrl != null) {
+            throw new ConfigException("PARLEY_JWT_SECRET must be set when PARLEY_DB_URL points at an external database"
+                    + " (every gateway sharing the database needs the same secret)");
+        }
+        String authenticatorPassword = r.string("PARLEY_AUTHENTICATOR_PASSWORD", null);
+        int poolSize = r.intInRange("PARLEY_DB_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 1000);
+        long maxBody = r.longInRange("PARLEY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, Long.MAX_VALUE);
+        List<String> schemas = r.identifierList("PARLEY_DB_SCHEMAS", DEFAULT_SCHEMAS);
+        long jwtExpiry = r.longInRange("PARLEY_JWT_EXPIRY", DEFAULT_JWT_EXPIRY_SECONDS, 30, 31L * 24 * 3600);
+        return new Config(host, port, dataDir, dbUrl, dbPort, secret, authenticatorPassword, poolSize, maxBody,
+                schemas, jwtExpiry);
+    }
+
+    /** A copy with the given secret; used once the embedded database has produced or loaded one. */
+    public Config withJwtSecret(String secret) {
+        return new Config(host, port, dataDir, databaseUrl, embeddedDbPort, secret, authenticatorPassword, poolSize,
+                maxBodyBytes, exposedSchemas, accessTokenLifetimeSeconds);
+    }
+
+    private record EnvReader(Map<String, String> env) {
+        String string(String name, String fallback) {
+            String v = env.get(name);
+            return v == null || v.isBlank() ? fallback : v.trim();
+        }
+
+        int port(String name, int fallback) {
+            return intInRange(name, fallback, 0, 65535);
+        }
+
+        int intInRange(String name, int fallback, int min, int max) {
+            return (int) longInRange(name, fallback, min, max);
+        }
+
+        long longInRange(String name, long fallback, long min, long max) {
+            String v = string(name, null);
+            if (v == null) return fallback;
+            long parsed;
+            try {
+                parsed = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name + " must be a whole number, got '" + v + "'");
+            }
+            if (parsed < min || parsed > max) {
+                throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + parsed);
+            }
+            return parsed;
+        }
+
+        List<String> identifierList(String name, String fallback) {
+            List<String> out = new ArrayList<>();
+            for (String part : string(name, fallback).split(",")) {
+                String s = part.trim();
+                if (s.isEmpty()) continue;
+                if (!s.matches("[A-Za-z_][A-Za-z0-9_$]*")) {
+                    throw new ConfigException(name + " must be a comma-separated list of schema names, got '" + s + "'");
+                }
+                out.add(s);
+            }
+            if (out.isEmpty()) throw new ConfigException(name + " must name at least one schema");
+            return List.copyOf(out);
+        }
+    }
+}

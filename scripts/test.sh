@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test of Parley: the gateway's JUnit suites (against a real embedded Postgres),
+# then the SDK's node suites and the chat app's browser suite against the built jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -B -ntp verify
+
+if [ -f sdk-js/package.json ]; then
+  (cd sdk-js && npm ci --no-audit --no-fund && npm test)
+fi
