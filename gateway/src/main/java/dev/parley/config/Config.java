@@ -9,6 +9,10 @@ import java.util.Map;
  * Every setting of a gateway, read once from the environment and validated before anything
  * starts. A bad value fails fast with one line naming the variable (see {@link ConfigException}).
  * Defaults are the constants below; docs/configuration.md lists them for users.
+ *
+ * <p>Settings of one area only (realtime, auth, storage) are read by that area's own settings
+ * record from {@link #env()} while the gateway starts, with the same validation, so a bad value
+ * still stops the start with one line naming the variable.
  */
 public record Config(
         String host,
@@ -21,7 +25,8 @@ public record Config(
         int poolSize,
         long maxBodyBytes,
         List<String> exposedSchemas,
-        long accessTokenLifetimeSeconds) {
+        long accessTokenLifetimeSeconds,
+        Env env) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 54321;
@@ -45,7 +50,7 @@ public record Config(
 
     /** Reads and validates every PARLEY_* variable of {@code env}. */
     public static Config from(Map<String, String> env) {
-        EnvReader r = new EnvReader(env);
+        Env r = new Env(env);
         String host = r.string("PARLEY_HOST", DEFAULT_HOST);
         int port = r.port("PARLEY_PORT", DEFAULT_PORT);
         Path dataDir = Path.of(r.string("PARLEY_DATA_DIR", DEFAULT_DATA_DIR)).toAbsolutePath().normalize();
@@ -66,56 +71,12 @@ public record Config(
         List<String> schemas = r.identifierList("PARLEY_DB_SCHEMAS", DEFAULT_SCHEMAS);
         long jwtExpiry = r.longInRange("PARLEY_JWT_EXPIRY", DEFAULT_JWT_EXPIRY_SECONDS, 30, 31L * 24 * 3600);
         return new Config(host, port, dataDir, dbUrl, dbPort, secret, authenticatorPassword, poolSize, maxBody,
-                schemas, jwtExpiry);
+                schemas, jwtExpiry, r);
     }
 
     /** A copy with the given secret; used once the embedded database has produced or loaded one. */
     public Config withJwtSecret(String secret) {
         return new Config(host, port, dataDir, databaseUrl, embeddedDbPort, secret, authenticatorPassword, poolSize,
-                maxBodyBytes, exposedSchemas, accessTokenLifetimeSeconds);
-    }
-
-    private record EnvReader(Map<String, String> env) {
-        String string(String name, String fallback) {
-            String v = env.get(name);
-            return v == null || v.isBlank() ? fallback : v.trim();
-        }
-
-        int port(String name, int fallback) {
-            return intInRange(name, fallback, 0, 65535);
-        }
-
-        int intInRange(String name, int fallback, int min, int max) {
-            return (int) longInRange(name, fallback, min, max);
-        }
-
-        long longInRange(String name, long fallback, long min, long max) {
-            String v = string(name, null);
-            if (v == null) return fallback;
-            long parsed;
-            try {
-                parsed = Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(name + " must be a whole number, got '" + v + "'");
-            }
-            if (parsed < min || parsed > max) {
-                throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + parsed);
-            }
-            return parsed;
-        }
-
-        List<String> identifierList(String name, String fallback) {
-            List<String> out = new ArrayList<>();
-            for (String part : string(name, fallback).split(",")) {
-                String s = part.trim();
-                if (s.isEmpty()) continue;
-                if (!s.matches("[A-Za-z_][A-Za-z0-9_$]*")) {
-                    throw new ConfigException(name + " must be a comma-separated list of schema names, got '" + s + "'");
-                }
-                out.add(s);
-            }
-            if (out.isEmpty()) throw new ConfigException(name + " must name at least one schema");
-            return List.copyOf(out);
-        }
+                maxBodyBytes, exposedSchemas, accessTokenLifetimeSeconds, env);
     }
 }
