@@ -12,6 +12,7 @@ import dev.parley.http.Blocking;
 import dev.parley.http.Cors;
 import dev.parley.http.ErrorHandler;
 import dev.parley.http.HealthHandler;
+import dev.parley.http.StaticFiles;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -77,6 +78,8 @@ public final class Gateway implements AutoCloseable {
     private static PathHandler routes(GatewayContext ctx) {
         PathHandler paths = Handlers.path();
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
+        paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
+        paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));
         return paths;
     }
 
