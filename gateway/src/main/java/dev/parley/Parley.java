@@ -9,6 +9,8 @@ public final class Parley {
     }
 
     public static void main(String[] args) {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         Config config;
         try {
             config = Config.fromEnvironment();

@@ -111,6 +111,7 @@ public final class Jwt {
      * always yields the same key and keys stay valid across restarts.
      */
     public String apiKey(String role) {
-        return Jwts.builder().claims(Map.of("role", role, "iss", "parley")).signWith(key, Jwts.SIG.HS256).compact();
+        // Claims in a fixed order: the same secret must print the same key on every start.
+        return Jwts.builder().claim("iss", "parley").claim("role", role).signWith(key, Jwts.SIG.HS256).compact();
     }
 }
