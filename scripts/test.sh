@@ -4,8 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# JUnit suites, then the runnable jar the node suites start.
 mvn -B -ntp verify
 
 if [ -f sdk-js/package.json ]; then
   (cd sdk-js && npm ci --no-audit --no-fund && npm test)
+fi
+
+if [ -f sdk-js/e2e/package.json ]; then
+  (cd sdk-js/e2e && npm ci --no-audit --no-fund && npm test)
 fi

@@ -97,6 +97,32 @@ class GatewayStartTest {
     }
 
     @Test
+    void aSecondGatewaySharesTheDatabase() {
+        try (TestGateway second = TestGateway.startOn(gw.database(), Map.of())) {
+            assertEquals(200, second.get("/health", null).statusCode());
+            assertEquals(gw.anonKey(), second.anonKey(), "same secret, same keys");
+        }
+        assertEquals(200, gw.get("/health", null).statusCode());
+    }
+
+    @Test
+    void requestsSurviveConnectionsKilledUnderThePool() throws Exception {
+        Caller anon = Caller.anonymous();
+        var tx = gw.gateway().context().transactions();
+        tx.run(anon, true, c -> c.createStatement().execute("select 1"));
+        gw.sql("select pg_terminate_backend(pid) from pg_stat_activity"
+                + " where usename = 'authenticator' and datname = current_database()");
+        for (int i = 0; i < 8; i++) {
+            assertEquals(1, (int) tx.run(anon, true, c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("select 1")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }));
+        }
+    }
+
+    @Test
     void listenerIsConnected() {
         assertTrue(gw.gateway().context().notifications().isConnected());
         assertFalse(gw.gateway().context().config().embeddedDatabase());
