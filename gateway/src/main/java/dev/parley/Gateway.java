@@ -78,6 +78,7 @@ public final class Gateway implements AutoCloseable {
     private static PathHandler routes(GatewayContext ctx) {
         PathHandler paths = Handlers.path();
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
+        paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
         paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
         paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));
         return paths;
