@@ -37,7 +37,10 @@ final class StorageRouter implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         try {
-            route(ex, ex.getRequestMethod(), ex.getRelativePath());
+            // Undertow decodes the path but leaves an encoded slash as "%2F"; a client that sent one
+            // meant a slash, and "..%2Fx" must meet the same name rules as "../x".
+            String path = ex.getRelativePath().replace("%2F", "/").replace("%2f", "/");
+            route(ex, ex.getRequestMethod(), path);
         } catch (StorageError e) {
             respond(ex, e);
         } catch (ApiError e) {
