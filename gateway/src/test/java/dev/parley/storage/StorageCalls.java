@@ -76,6 +76,11 @@ final class StorageCalls {
     /** A multipart upload as supabase-js sends a Blob: cacheControl field, then the file part named "". */
     HttpResponse<String> uploadForm(String bucket, String name, String token, byte[] content, String fileType, String cacheSeconds,
                                     String metadataJson) {
+        return uploadForm(bucket, name, token, content, fileType, cacheSeconds, metadataJson, false);
+    }
+
+    HttpResponse<String> uploadForm(String bucket, String name, String token, byte[] content, String fileType, String cacheSeconds,
+                                    String metadataJson, boolean upsert) {
         String boundary = "----parley" + UUID.randomUUID();
         StringBuilder head = new StringBuilder();
         head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"cacheControl\"\r\n\r\n")
@@ -94,7 +99,7 @@ final class StorageCalls {
         System.arraycopy(t, 0, all, h.length + content.length, t.length);
         return send(req("/object/" + bucket + "/" + name, token)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .header("x-upsert", "false")
+                .header("x-upsert", Boolean.toString(upsert))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(all)));
     }
 
