@@ -163,6 +163,12 @@ final class ObjectRoutes {
         String destBucket = toBucket == null || toBucket.isEmpty() ? bucketId : toBucket;
         UUID owner = Http.uuidOrNull(caller.sub());
         String ownerId = caller.sub().isEmpty() ? null : caller.sub();
+        if (!destBucket.equals(bucketId)) {
+            // into another bucket: that bucket's limits apply, as to an upload
+            StoredObject source = tx.run(caller, true, c -> ObjectQueries.find(c, bucketId, from));
+            if (source == null) throw StorageError.objectNotFound();
+            requireFits(buckets.require(destBucket), source.size(), source.mimeType());
+        }
         String id;
         try {
             id = tx.run(caller, false, c -> ObjectQueries.move(c, bucketId, from, destBucket, to, owner, ownerId));
@@ -194,7 +200,7 @@ final class ObjectRoutes {
         boolean copyMetadata = body.path("copyMetadata").asBoolean(true);
         StoredObject source = tx.run(caller, true, c -> ObjectQueries.find(c, bucketId, from));
         if (source == null) throw StorageError.objectNotFound();
-        buckets.require(destBucket);
+        BucketLookup.Bucket target = buckets.require(destBucket);
 
         var metadata = source.metadata().isObject() ? ((com.fasterxml.jackson.databind.node.ObjectNode) source.metadata().deepCopy())
                 : Json.MAPPER.createObjectNode();
@@ -203,6 +209,7 @@ final class ObjectRoutes {
         if (override.hasNonNull("mimetype")) metadata.put("mimetype", override.get("mimetype").asText());
         metadata.put("lastModified", clock.instant().toString());
         String userMetadata = copyMetadata && source.userMetadata().isObject() ? source.userMetadata().toString() : null;
+        requireFits(target, source.size(), metadata.path("mimetype").asText("application/octet-stream"));
 
         String version = UUID.randomUUID().toString();
         try {
@@ -288,6 +295,13 @@ final class ObjectRoutes {
         out.put("Id", r.id());
         out.put("Key", r.key());
         Http.sendJson(ex, 200, out);
+    }
+
+    /** A bucket's size and type limits, applied to an object copied or moved into it. */
+    private void requireFits(BucketLookup.Bucket bucket, long size, String mimeType) {
+        long limit = bucket.limit(settings.maxFileSize());
+        if (size > limit) throw StorageError.entityTooLarge(limit);
+        UploadReader.checkMime(mimeType, bucket.allowedMimeTypes());
     }
 
     private static long expiresIn(JsonNode body) {

@@ -118,6 +118,28 @@ class StorageObjectsTest {
     }
 
     @Test
+    void rawUploadsCarryUserMetadataAndDownloadsCanBeAttachments() {
+        String meta = java.util.Base64.getEncoder().encodeToString("{\"owner\":\"team-a\"}".getBytes(StandardCharsets.UTF_8));
+        var up = s.send(s.req("/object/docs/report.html", key).header("Content-Type", "text/html")
+                .header("x-metadata", meta).POST(HttpRequest.BodyPublishers.ofString("<script>alert(1)</script>")));
+        assertEquals(200, up.statusCode(), up.body());
+        assertEquals("team-a", json(s.get("/object/info/docs/report.html", key)).get("metadata").get("owner").asText());
+
+        var page = s.sendBytes(s.req("/object/docs/report.html", key).GET());
+        assertEquals("text/plain", page.headers().firstValue("Content-Type").orElseThrow(), "HTML is never served as HTML");
+        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
+
+        var attachment = s.sendBytes(s.req("/object/docs/report.html?download=my%20report.html", key).GET());
+        assertEquals("attachment; filename=my%20report.html; filename*=UTF-8''my%20report.html",
+                attachment.headers().firstValue("Content-Disposition").orElseThrow());
+        var plain = s.sendBytes(s.req("/object/docs/report.html?download", key).GET());
+        assertEquals("attachment;", plain.headers().firstValue("Content-Disposition").orElseThrow());
+
+        var missing = s.sendBytes(s.req("/object/docs/absent.txt", key).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(404, missing.statusCode());
+    }
+
+    @Test
     void overwritingWithoutUpsertIs409DuplicateAndUpsertReplaces() {
         assertEquals(200, s.upload("docs", "once.txt", key, "first").statusCode());
         var again = s.upload("docs", "once.txt", key, "second");
@@ -249,6 +271,70 @@ class StorageObjectsTest {
         assertEquals(404, toNoBucket.statusCode());
         var hostile = s.postJson("/object/move", key, "{\"bucketId\":\"docs\",\"sourceKey\":\"mv/dst.txt\",\"destinationKey\":\"../x.txt\"}");
         assertEquals(400, hostile.statusCode());
+    }
+
+    @Test
+    void copyingOrMovingIntoABucketRespectsItsLimits() {
+        assertEquals(200, s.upload("POST", "docs", "lim/big.txt", key, new byte[2000], "text/plain", false).statusCode());
+        assertEquals(200, s.upload("POST", "docs", "lim/doc.pdf", key, "x".getBytes(), "application/pdf", false).statusCode());
+        String big = "{\"bucketId\":\"docs\",\"sourceKey\":\"lim/big.txt\",\"destinationKey\":\"big.txt\",\"destinationBucket\":\"limited\"}";
+        String pdf = "{\"bucketId\":\"docs\",\"sourceKey\":\"lim/doc.pdf\",\"destinationKey\":\"doc.pdf\",\"destinationBucket\":\"limited\"}";
+        assertEquals(413, s.postJson("/object/copy", key, big).statusCode());
+        assertEquals(415, s.postJson("/object/copy", key, pdf).statusCode());
+        assertEquals(413, s.postJson("/object/move", key, big).statusCode());
+        assertEquals(415, s.postJson("/object/move", key, pdf).statusCode());
+        assertEquals(200, s.get("/object/docs/lim/big.txt", key).statusCode());
+        assertEquals(404, s.get("/object/limited/big.txt", key).statusCode());
+    }
+
+    @Test
+    void concurrentOverwritesNeverServeAMissingOrMixedObject() throws Exception {
+        assertEquals(200, s.upload("docs", "race.txt", key, "v-initial-" + "x".repeat(5000)).statusCode());
+        java.util.Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        written.add("v-initial-" + "x".repeat(5000));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var writers = new ArrayList<java.util.concurrent.Future<?>>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            writers.add(pool.submit(() -> {
+                for (int i = 0; i < 15; i++) {
+                    String content = "v-" + writer + "-" + i + "-" + "y".repeat(5000);
+                    written.add(content);
+                    var r = s.upload("PUT", "docs", "race.txt", key, content.getBytes(StandardCharsets.UTF_8), "text/plain", true);
+                    if (r.statusCode() != 200) failures.add("upload " + r.statusCode() + " " + r.body());
+                }
+            }));
+        }
+        var readers = new ArrayList<java.util.concurrent.Future<?>>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(pool.submit(() -> {
+                while (writers.stream().anyMatch(f -> !f.isDone())) {
+                    var d = s.get("/object/docs/race.txt", key);
+                    if (d.statusCode() != 200 || !written.contains(d.body())) {
+                        failures.add("download " + d.statusCode() + " " + d.body().substring(0, Math.min(80, d.body().length())));
+                    }
+                }
+            }));
+        }
+        for (var f : writers) f.get(50, java.util.concurrent.TimeUnit.SECONDS);
+        for (var f : readers) f.get(50, java.util.concurrent.TimeUnit.SECONDS);
+        pool.shutdown();
+        assertTrue(failures.isEmpty(), failures.toString());
+        String version = json(s.get("/object/info/docs/race.txt", key)).get("version").asText();
+        java.nio.file.Path dir = gw.gateway().context().config().dataDir().resolve("storage").resolve("objects");
+        try (var files = java.nio.file.Files.walk(dir)) {
+            long leftovers = files.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().equals(version))
+                    .filter(f -> {
+                        try {
+                            return java.nio.file.Files.readString(f).startsWith("v-");
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    }).count();
+            assertEquals(0, leftovers, "replaced versions are collected");
+        }
     }
 
     @Test
