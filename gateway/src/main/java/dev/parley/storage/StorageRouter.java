@@ -113,13 +113,14 @@ final class StorageRouter implements HttpHandler {
             }
             Path o = Path.of(rest);
             if (o == null) return false;
-            objects.info(ex, caller(ex), access, o.bucket, o.name);
+            objects.info(ex, access == ObjectRoutes.Access.PUBLIC ? Caller.anonymous() : caller(ex), access, o.bucket, o.name);
             return true;
         }
         if ((get || head) && p.startsWith("public/")) {
             Path o = Path.of(p.substring(7));
             if (o == null) return false;
-            objects.download(ex, caller(ex), ObjectRoutes.Access.PUBLIC, o.bucket, o.name, head);
+            // public objects need no identity: a stale token sent along by a browser must not break them
+            objects.download(ex, Caller.anonymous(), ObjectRoutes.Access.PUBLIC, o.bucket, o.name, head);
             return true;
         }
         if ((get || head) && p.startsWith("authenticated/")) {

@@ -109,6 +109,7 @@ class StoragePoliciesTest {
         assertEquals("public logo", s.get("/object/public/pub/logo.txt", gw.anonKey()).body());
         assertEquals("public logo", s.get("/object/pub/logo.txt", bobToken).body());
         assertEquals(200, s.get("/object/info/public/pub/logo.txt", null).statusCode());
+        assertEquals("public logo", s.get("/object/public/pub/logo.txt", "an.expired.or.stale-token").body());
         assertEquals(403, s.upload("pub", "graffiti.txt", gw.anonKey(), "x").statusCode());
         assertEquals(404, s.deleteJson("/object/pub/logo.txt", bobToken, null).statusCode());
         assertEquals("public logo", s.get("/object/public/pub/logo.txt", null).body());
