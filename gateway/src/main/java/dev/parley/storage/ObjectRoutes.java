@@ -136,6 +136,12 @@ final class ObjectRoutes {
         Http.sendJson(ex, 200, json);
     }
 
+    /** POST /object/list-v2/{bucket}: cursor-paged listing with full names ({@link ListV2}). */
+    void listV2(HttpServerExchange ex, Caller caller, String bucketId) throws SQLException {
+        ListV2.Options options = ListV2.parse(Http.jsonBody(ex, true));
+        Http.sendJson(ex, 200, tx.run(caller, true, c -> ListV2.run(c, bucketId, options)));
+    }
+
     /** DELETE /object/{bucket} {prefixes}: removes what the caller may delete, returns what was removed. */
     void removeMany(HttpServerExchange ex, Caller caller, String bucketId) throws SQLException {
         List<String> names = stringList(Http.jsonBody(ex, false), "prefixes");

@@ -86,6 +86,7 @@ final class StorageRouter implements HttpHandler {
         if (post && p.equals("move")) { objects.move(ex, caller(ex)); return true; }
         if (post && p.equals("copy")) { objects.copy(ex, caller(ex)); return true; }
         if (post && p.startsWith("list/")) { objects.list(ex, caller(ex), p.substring(5)); return true; }
+        if (post && p.startsWith("list-v2/")) { objects.listV2(ex, caller(ex), p.substring(8)); return true; }
         if (p.startsWith("upload/sign/")) {
             Path o = Path.of(p.substring(12));
             if (o == null) return false;

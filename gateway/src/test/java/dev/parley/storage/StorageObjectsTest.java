@@ -246,6 +246,46 @@ class StorageObjectsTest {
     }
 
     @Test
+    void listV2PagesWithACursorAndGroupsFoldersWithADelimiter() {
+        for (String n : List.of("v2/a.txt", "v2/b.txt", "v2/c/d.txt", "v2/c/e.txt", "v2/f.txt")) {
+            assertEquals(200, s.upload("docs", n, key, n).statusCode());
+        }
+        List<String> flat = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 5; page++) {
+            JsonNode r = json(s.postJson("/object/list-v2/docs", key, "{\"prefix\":\"v2/\",\"limit\":2"
+                    + (cursor == null ? "" : ",\"cursor\":\"" + cursor + "\"") + "}"));
+            r.get("objects").forEach(o -> flat.add(o.get("name").asText()));
+            if (!r.get("hasNext").asBoolean()) break;
+            cursor = r.get("nextCursor").asText();
+        }
+        assertEquals(List.of("v2/a.txt", "v2/b.txt", "v2/c/d.txt", "v2/c/e.txt", "v2/f.txt"), flat);
+
+        JsonNode first = json(s.postJson("/object/list-v2/docs", key, "{\"prefix\":\"v2/\",\"limit\":2,\"with_delimiter\":true}"));
+        assertTrue(first.get("hasNext").asBoolean());
+        assertEquals(2, first.get("objects").size());
+        JsonNode second = json(s.postJson("/object/list-v2/docs", key, "{\"prefix\":\"v2/\",\"limit\":2,\"with_delimiter\":true,"
+                + "\"cursor\":\"" + first.get("nextCursor").asText() + "\"}"));
+        assertFalse(second.get("hasNext").asBoolean());
+        assertEquals("v2/c/", second.get("folders").get(0).get("name").asText());
+        assertEquals("v2/f.txt", second.get("objects").get(0).get("name").asText());
+
+        List<String> byDate = new ArrayList<>();
+        cursor = null;
+        for (int page = 0; page < 5; page++) {
+            JsonNode r = json(s.postJson("/object/list-v2/docs", key, "{\"prefix\":\"v2/\",\"limit\":2,"
+                    + "\"sortBy\":{\"column\":\"created_at\",\"order\":\"desc\"}"
+                    + (cursor == null ? "" : ",\"cursor\":\"" + cursor + "\"") + "}"));
+            r.get("objects").forEach(o -> byDate.add(o.get("name").asText()));
+            if (!r.get("hasNext").asBoolean()) break;
+            cursor = r.get("nextCursor").asText();
+        }
+        assertEquals(5, byDate.size());
+        assertEquals("v2/f.txt", byDate.get(0));
+        assertEquals(400, s.postJson("/object/list-v2/docs", key, "{\"cursor\":\"%%%\"}").statusCode());
+    }
+
+    @Test
     void moveRenamesCopyDuplicatesAndBothKeepTheBytes() {
         assertEquals(200, s.upload("docs", "mv/src.txt", key, "payload").statusCode());
         var moved = s.postJson("/object/move", key, "{\"bucketId\":\"docs\",\"sourceKey\":\"mv/src.txt\",\"destinationKey\":\"mv/dst.txt\"}");
