@@ -20,7 +20,7 @@ const uid = process.env.PARLEY_USER_ID
 const bucket = `check-${Date.now()}`
 const pub = `${bucket}-public`
 let step = ''
-const ok = (name) => { step = name; console.log(`ok - ${name}`) }
+const ok = (name) => { console.log(`ok - ${name}`); step = `after ${name}` }
 
 function must({ data, error }) {
   if (error) throw new Error(`${step}: ${error.message} (${error.statusCode ?? error.status})`)
@@ -76,6 +76,12 @@ assert.deepEqual(listed.map((f) => f.name), ['dot.png', 'hello.txt'])
 const top = must(await files.list())
 assert.ok(top.some((f) => f.name === 'folder' && f.id === null))
 ok('list (folders have id null)')
+const v2 = must(await files.listV2({ prefix: '', with_delimiter: true }))
+assert.deepEqual(v2.folders.map((f) => f.name), ['folder/']); assert.equal(v2.hasNext, false)
+const page = must(await files.listV2({ prefix: 'folder/', limit: 1 }))
+assert.equal(page.objects[0].name, 'folder/dot.png'); assert.equal(page.hasNext, true)
+assert.equal(must(await files.listV2({ prefix: 'folder/', limit: 1, cursor: page.nextCursor })).objects[0].name, 'folder/hello.txt')
+ok('listV2')
 
 // move, copy, signed URLs, remove
 must(await files.move('folder/hello.txt', 'folder/moved.txt'))
