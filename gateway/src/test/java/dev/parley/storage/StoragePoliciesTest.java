@@ -155,6 +155,16 @@ class StoragePoliciesTest {
     }
 
     @Test
+    void pathHelpersSplitNamesAsSupabasesDo() throws SQLException {
+        assertEquals("{a,b} c.png png", scalar("select storage.foldername('a/b/c.png')::text || ' ' || storage.filename('a/b/c.png')"
+                + " || ' ' || storage.extension('a/b/c.png')"));
+        assertEquals("{} top.tar.gz gz", scalar("select storage.foldername('top.tar.gz')::text || ' ' || storage.filename('top.tar.gz')"
+                + " || ' ' || storage.extension('top.tar.gz')"));
+        assertEquals(200, s.upload("private", "x/y/z.txt", gw.serviceKey(), "z").statusCode());
+        assertEquals("{x,y,z.txt}", scalar("select path_tokens::text from storage.objects where name = 'x/y/z.txt'"));
+    }
+
+    @Test
     void serviceRoleBypassesPolicies() {
         assertEquals(200, s.upload("private", "admin/report.txt", gw.serviceKey(), "r").statusCode());
         assertEquals("r", s.get("/object/private/admin/report.txt", gw.serviceKey()).body());
