@@ -30,6 +30,8 @@ final class ObjectRoutes {
     private static final Set<String> SORT_COLUMNS = Set.of("name", "updated_at", "created_at", "last_accessed_at");
     private static final int MAX_LIST = 1500;
     private static final int MAX_PATHS = 1000;
+    /** About a century: far enough for any use, near enough that exp never overflows. */
+    private static final long MAX_EXPIRES_IN = 100L * 365 * 24 * 3600;
     /** Signed uploads write as service_role: the caller's rights were checked when the URL was signed. */
     static final Caller SIGNED_UPLOADER = new Caller(Caller.SERVICE_ROLE, "{\"role\":\"service_role\"}", "", 0,
             Map.of("role", Caller.SERVICE_ROLE));
@@ -312,8 +314,8 @@ final class ObjectRoutes {
 
     private static long expiresIn(JsonNode body) {
         JsonNode n = body.get("expiresIn");
-        if (n == null || !n.isIntegralNumber() || n.asLong() < 1) {
-            throw StorageError.invalidRequest("body/expiresIn must be an integer >= 1");
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 1 || n.asLong() > MAX_EXPIRES_IN) {
+            throw StorageError.invalidRequest("Invalid Parameter expiresIn: an integer from 1 to " + MAX_EXPIRES_IN + " seconds");
         }
         return n.asLong();
     }

@@ -130,9 +130,13 @@ final class StorageError extends RuntimeException {
 
     /** A gateway-wide refusal (for example an invalid JWT) in Storage's shape. */
     static StorageError fromApiError(ApiError e) {
-        String code = e.status() == 401 ? "InvalidJWT" : e.code();
-        String message = e.details() != null && e.status() == 401 ? e.getMessage() + ": " + e.details() : e.getMessage();
-        return new StorageError(e.status(), code, code, message);
+        String message = e.details() != null ? e.getMessage() + ": " + e.details() : e.getMessage();
+        return switch (e.status()) {
+            case 401 -> new StorageError(401, "InvalidJWT", "InvalidJWT", message);
+            case 413 -> new StorageError(413, "EntityTooLarge", "Payload too large", message);
+            case 400 -> new StorageError(400, "InvalidRequest", "InvalidRequest", message);
+            default -> new StorageError(e.status(), e.code(), e.code(), message);
+        };
     }
 
     /** Names echoed in messages: control characters replaced, length capped. */

@@ -95,6 +95,9 @@ class StorageSignedUrlsTest {
     void signingNeedsReadAccessAndBulkSigningReportsEachPath() {
         assertEquals(404, s.postJson("/object/sign/files/" + alice + "/photo.txt", bobToken, "{\"expiresIn\":60}").statusCode());
         assertEquals(400, s.postJson("/object/sign/files/" + alice + "/photo.txt", aliceToken, "{\"expiresIn\":0}").statusCode());
+        assertEquals(400, s.postJson("/object/sign/files/" + alice + "/photo.txt", aliceToken,
+                "{\"expiresIn\":9223372036854775807}").statusCode());
+        assertEquals(400, s.postJson("/object/sign/files/" + alice + "/photo.txt", aliceToken, "{\"expiresIn\":\"60\"}").statusCode());
         JsonNode many = json(s.postJson("/object/sign/files", aliceToken,
                 "{\"expiresIn\":60,\"paths\":[\"" + alice + "/photo.txt\",\"" + alice + "/missing.txt\"]}"));
         assertEquals(2, many.size());
