@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Date;
 import java.util.Locale;
@@ -176,7 +177,7 @@ final class Downloads {
             return DateUtils.toDateString(Date.from(Instant.parse(iso)));
         } catch (DateTimeParseException e) {
             try {
-                return DateUtils.toDateString(Date.from(java.time.OffsetDateTime.parse(iso).toInstant()));
+                return DateUtils.toDateString(Date.from(OffsetDateTime.parse(iso).toInstant()));
             } catch (DateTimeParseException e2) {
                 return null;
             }

@@ -1,15 +1,19 @@
 package dev.parley.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.auth.Caller;
 import dev.parley.db.RequestTransactions;
 import dev.parley.http.Json;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
+import javax.sql.DataSource;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +41,7 @@ final class ObjectRoutes {
             Map.of("role", Caller.SERVICE_ROLE));
 
     private final RequestTransactions tx;
-    private final javax.sql.DataSource admin;
+    private final DataSource admin;
     private final BucketLookup buckets;
     private final ObjectStore store;
     private final Uploads uploads;
@@ -47,7 +51,7 @@ final class ObjectRoutes {
     private final StorageSettings settings;
     private final Clock clock;
 
-    ObjectRoutes(RequestTransactions tx, javax.sql.DataSource admin, BucketLookup buckets, ObjectStore store, Uploads uploads,
+    ObjectRoutes(RequestTransactions tx, DataSource admin, BucketLookup buckets, ObjectStore store, Uploads uploads,
                  Downloads downloads, SignedUrls signed, Garbage garbage, StorageSettings settings, Clock clock) {
         this.tx = tx;
         this.admin = admin;
@@ -210,7 +214,7 @@ final class ObjectRoutes {
         if (source == null) throw StorageError.objectNotFound();
         BucketLookup.Bucket target = buckets.require(destBucket);
 
-        var metadata = source.metadata().isObject() ? ((com.fasterxml.jackson.databind.node.ObjectNode) source.metadata().deepCopy())
+        var metadata = source.metadata().isObject() ? ((ObjectNode) source.metadata().deepCopy())
                 : Json.MAPPER.createObjectNode();
         JsonNode override = body.path("metadata");
         if (override.hasNonNull("cacheControl")) metadata.put("cacheControl", override.get("cacheControl").asText());
@@ -222,7 +226,7 @@ final class ObjectRoutes {
         String version = UUID.randomUUID().toString();
         try {
             store.copy(source.version(), version);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw StorageError.objectNotFound();
         }
         ObjectQueries.NewObject row = Uploads.newObject(destBucket, to, caller.sub(), metadata.toString(), userMetadata, version);
@@ -276,7 +280,7 @@ final class ObjectRoutes {
     void downloadSigned(HttpServerExchange ex, String bucketId, String name, boolean head) throws SQLException, IOException {
         Map<String, Object> claims = signed.verify(Http.param(ex, "token"), SignedUrls.DOWNLOAD, bucketId, name);
         Object exp = claims.get("exp");
-        String expires = exp instanceof Number n ? Downloads.httpDate(java.time.Instant.ofEpochSecond(n.longValue())) : null;
+        String expires = exp instanceof Number n ? Downloads.httpDate(Instant.ofEpochSecond(n.longValue())) : null;
         downloads.serve(ex, () -> adminFind(bucketId, name), head, expires);
     }
 

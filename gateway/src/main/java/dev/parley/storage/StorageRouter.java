@@ -6,6 +6,8 @@ import dev.parley.http.ApiError;
 import dev.parley.http.Json;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import org.slf4j.Logger;
@@ -23,6 +25,8 @@ import java.sql.SQLException;
  */
 final class StorageRouter implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(StorageRouter.class);
+    /** The caller, once resolved, so a database error is mapped with the caller's role. */
+    private static final AttachmentKey<Caller> CALLER = AttachmentKey.create(Caller.class);
 
     private final Authenticator authenticator;
     private final BucketRoutes buckets;
@@ -158,8 +162,6 @@ final class StorageRouter implements HttpHandler {
         return c;
     }
 
-    private static final io.undertow.util.AttachmentKey<Caller> CALLER = io.undertow.util.AttachmentKey.create(Caller.class);
-
     private static String callerRoleQuietly(HttpServerExchange ex) {
         Caller c = ex.getAttachment(CALLER);
         return c == null ? Caller.ANON : c.role();
@@ -170,7 +172,7 @@ final class StorageRouter implements HttpHandler {
             ex.endExchange();
             return;
         }
-        ex.getResponseHeaders().remove(io.undertow.util.Headers.CONTENT_LENGTH);
+        ex.getResponseHeaders().remove(Headers.CONTENT_LENGTH);
         Json.send(ex, e.status(), e.body());
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.storage;
 
+import dev.parley.http.Json;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
@@ -222,7 +223,7 @@ final class UploadReader {
         if (text.length() > MAX_FIELD_BYTES) throw new StorageError(413, "EntityTooLarge", "Payload too large",
                 "The user_metadata exceeded " + MAX_FIELD_BYTES + " bytes");
         try {
-            var node = dev.parley.http.Json.MAPPER.readTree(text);
+            var node = Json.MAPPER.readTree(text);
             return node != null && node.isObject() ? node.toString() : null;
         } catch (IOException e) {
             return null;
