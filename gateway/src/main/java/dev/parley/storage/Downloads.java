@@ -65,9 +65,10 @@ final class Downloads {
         long size = obj.size();
         String eTag = obj.eTag();
         HeaderMap out = ex.getResponseHeaders();
+        if (!safe(eTag)) eTag = null; // rows written with psql are not validated: never echo a broken header
         if (eTag != null) out.put(Headers.ETAG, eTag);
         if (expires != null) out.put(Headers.EXPIRES, expires);
-        else if (obj.cacheControl() != null) out.put(Headers.CACHE_CONTROL, obj.cacheControl());
+        else if (safe(obj.cacheControl())) out.put(Headers.CACHE_CONTROL, obj.cacheControl());
         String lastModified = httpDate(obj.lastModified());
         if (lastModified != null) out.put(Headers.LAST_MODIFIED, lastModified);
 
@@ -156,10 +157,14 @@ final class Downloads {
         return false;
     }
 
+    private static boolean safe(String headerValue) {
+        return headerValue != null && headerValue.chars().noneMatch(c -> c < 0x20 && c != '\t' || c == 0x7f);
+    }
+
     /** HTML is served as text/plain, as Supabase does, so stored files cannot run script on this origin. */
     private static String safeContentType(String mime) {
         String lower = mime.toLowerCase(Locale.ROOT);
-        if (lower.contains("text/html") || lower.contains("xhtml") || lower.contains("\r") || lower.contains("\n")) {
+        if (lower.contains("text/html") || lower.contains("xhtml") || !safe(mime)) {
             return "text/plain";
         }
         return mime;

@@ -77,6 +77,21 @@ final class Http {
         }
     }
 
+    /**
+     * A value that will be sent back as a response header (cache control, content type): no
+     * control characters (a CR/LF would let an uploader inject headers into every download) and
+     * at most 1024 characters; a 400 otherwise.
+     */
+    static String headerValue(String field, String value) {
+        if (value == null) return null;
+        if (value.length() > 1024) throw StorageError.invalidRequest(field + " is too long");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) throw StorageError.invalidRequest(field + " must not contain control characters");
+        }
+        return value;
+    }
+
     /** Escapes LIKE wildcards so user text matches literally (with {@code escape '\'}). */
     static String likeEscape(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");

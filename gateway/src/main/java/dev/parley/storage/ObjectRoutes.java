@@ -217,8 +217,12 @@ final class ObjectRoutes {
         var metadata = source.metadata().isObject() ? ((ObjectNode) source.metadata().deepCopy())
                 : Json.MAPPER.createObjectNode();
         JsonNode override = body.path("metadata");
-        if (override.hasNonNull("cacheControl")) metadata.put("cacheControl", override.get("cacheControl").asText());
-        if (override.hasNonNull("mimetype")) metadata.put("mimetype", override.get("mimetype").asText());
+        if (override.hasNonNull("cacheControl")) {
+            metadata.put("cacheControl", Http.headerValue("metadata.cacheControl", override.get("cacheControl").asText()));
+        }
+        if (override.hasNonNull("mimetype")) {
+            metadata.put("mimetype", Http.headerValue("metadata.mimetype", override.get("mimetype").asText()));
+        }
         metadata.put("lastModified", clock.instant().toString());
         String userMetadata = copyMetadata && source.userMetadata().isObject() ? source.userMetadata().toString() : null;
         requireFits(target, source.size(), metadata.path("mimetype").asText("application/octet-stream"));

@@ -45,8 +45,9 @@ final class UploadReader {
             return readMultipart(ex, contentType, sink, limit, allowedMimeTypes);
         }
         String mime = contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType.trim();
+        Http.headerValue("content-type", mime);
         checkMime(mime, allowedMimeTypes);
-        String cacheControl = ex.getRequestHeaders().getFirst(Headers.CACHE_CONTROL);
+        String cacheControl = Http.headerValue("cache-control", ex.getRequestHeaders().getFirst(Headers.CACHE_CONTROL));
         String userMetadata = decodeMetadataHeader(ex.getRequestHeaders().getFirst("x-metadata"));
         Counter counter = new Counter(sink, limit);
         byte[] buf = new byte[BUFFER];
@@ -95,9 +96,10 @@ final class UploadReader {
             }
         }
         if (!state.isComplete() || !form.sawFile) throw StorageError.noContent();
-        String mime = form.contentTypeField != null ? form.contentTypeField : form.fileType;
+        String mime = Http.headerValue("contentType", form.contentTypeField != null ? form.contentTypeField : form.fileType);
         checkMime(mime, allowed);
-        String cacheControl = form.cacheControl == null || form.cacheControl.isBlank() ? "no-cache" : "max-age=" + form.cacheControl.trim();
+        String cacheControl = form.cacheControl == null || form.cacheControl.isBlank() ? "no-cache"
+                : Http.headerValue("cacheControl", "max-age=" + form.cacheControl.trim());
         return new Received(mime, cacheControl, jsonOrNull(form.metadata), form.file.count, form.file.eTag());
     }
 

@@ -197,6 +197,17 @@ class StorageObjectsTest {
     }
 
     @Test
+    void valuesEchoedAsResponseHeadersCannotInjectHeaders() {
+        var form = s.uploadForm("docs", "inject.txt", key, "x".getBytes(), "text/plain", "60\r\nSet-Cookie: stolen=1", null);
+        assertEquals(400, form.statusCode(), form.body());
+        assertEquals(404, s.get("/object/docs/inject.txt", key).statusCode());
+        assertEquals(200, s.upload("docs", "inject-src.txt", key, "x").statusCode());
+        var copy = s.postJson("/object/copy", key, "{\"bucketId\":\"docs\",\"sourceKey\":\"inject-src.txt\","
+                + "\"destinationKey\":\"inject-copy.txt\",\"metadata\":{\"mimetype\":\"text/plain\\r\\nSet-Cookie: a=b\"}}");
+        assertEquals(400, copy.statusCode(), copy.body());
+    }
+
+    @Test
     void hostileNamesAre400() {
         List<String> names = List.of("..%2Fescape.txt", "a/../b.txt", "a/./b.txt", "a//b.txt", "a/", "%00nul.txt",
                 "tab%09.txt", "bad%FFutf8.txt", "x".repeat(1025));
