@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.auth.AuthApi;
 import dev.parley.auth.Authenticator;
 import dev.parley.auth.Jwt;
 import dev.parley.config.Config;
@@ -78,6 +79,7 @@ public final class Gateway implements AutoCloseable {
     private static PathHandler routes(GatewayContext ctx) {
         PathHandler paths = Handlers.path();
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
+        paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
         paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
         paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));

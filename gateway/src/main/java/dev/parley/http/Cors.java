@@ -30,7 +30,8 @@ public final class Cors implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         HeaderMap out = exchange.getResponseHeaders();
         out.put(ALLOW_ORIGIN, "*");
-        out.put(EXPOSE_HEADERS, "Content-Range, Content-Location, Location, ETag, Content-Length, X-Total-Count");
+        out.put(EXPOSE_HEADERS, "Content-Range, Content-Location, Location, ETag, Content-Length, X-Total-Count, Link, "
+                + "X-Supabase-Api-Version, Retry-After");
         if (Methods.OPTIONS.equals(exchange.getRequestMethod())
                 && exchange.getRequestHeaders().contains("Access-Control-Request-Method")) {
             String asked = exchange.getRequestHeaders().getFirst(REQUEST_HEADERS);
