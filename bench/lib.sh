@@ -1,0 +1,46 @@
+# Shared by the benchmark scripts: start a gateway from the built jar on its own embedded
+# Postgres in a temporary data directory, on loopback ports, and stop it on exit.
+BENCH_PORT=${BENCH_PORT:-56321}
+BENCH_DB_PORT=${BENCH_DB_PORT:-56322}
+BENCH_DATA=$(mktemp -d /tmp/parley-bench.XXXXXX)
+BENCH_LOG=$BENCH_DATA/gateway.log
+BENCH_URL=http://127.0.0.1:$BENCH_PORT
+
+bench_psql() {
+  psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_DB_PORT" -U postgres -d postgres "$@"
+}
+
+bench_start_gateway() {
+  # $@: extra JVM options
+  [ -f gateway/target/parley.jar ] || mvn -q -DskipTests package
+  PARLEY_PORT=$BENCH_PORT PARLEY_DB_PORT=$BENCH_DB_PORT PARLEY_DATA_DIR=$BENCH_DATA PARLEY_HOST=127.0.0.1 \
+    java "$@" -jar gateway/target/parley.jar >"$BENCH_LOG" 2>&1 &
+  BENCH_PID=$!
+  trap 'kill $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null; rm -rf "$BENCH_DATA"' EXIT
+  for _ in $(seq 1 120); do
+    curl -sf "$BENCH_URL/health" >/dev/null && return 0
+    sleep 0.5
+  done
+  echo "gateway did not become healthy; log:" >&2
+  tail -50 "$BENCH_LOG" >&2
+  exit 1
+}
+
+# The heap the gateway uses after a full GC, in KiB.
+bench_heap_kib() {
+  jcmd "$BENCH_PID" GC.run >/dev/null
+  sleep 1
+  jcmd "$BENCH_PID" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub("K,?", "", v); print v; exit } }'
+}
+
+# An HS256 token for user $1 (uuid) signed with the gateway's secret, valid for 2 hours.
+bench_user_token() {
+  local secret header payload sig now
+  secret=$(cat "$BENCH_DATA/jwt-secret")
+  now=$(date +%s)
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+  payload=$(printf '{"sub":"%s","role":"authenticated","aud":"authenticated","iat":%d,"exp":%d}' "$1" "$now" $((now + 7200)) \
+    | base64 -w0 | tr '+/' '-_' | tr -d '=')
+  sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$secret" -binary | base64 -w0 | tr '+/' '-_' | tr -d '=')
+  printf '%s.%s.%s' "$header" "$payload" "$sig"
+}
