@@ -189,7 +189,7 @@ begin
     raise exception 'not a member of this room' using errcode = 'PT404';
   end if;
   if chat.rank(their_role) >= chat.rank(my_role) then
-    raise exception 'a % cannot kick a %', my_role, their_role using errcode = '42501';
+    raise exception '%s cannot kick %s', my_role, their_role using errcode = '42501';
   end if;
   delete from public.room_members rm where rm.room_id = r.id and rm.user_id = kick_member.user_id;
 end
@@ -214,7 +214,7 @@ begin
   select rm.role into their_role from public.room_members rm
   where rm.room_id = r.id and rm.user_id = ban_member.user_id;
   if their_role is not null and chat.rank(their_role) >= chat.rank(my_role) then
-    raise exception 'a % cannot ban a %', my_role, their_role using errcode = '42501';
+    raise exception '%s cannot ban %s', my_role, their_role using errcode = '42501';
   end if;
   delete from public.room_members rm where rm.room_id = r.id and rm.user_id = ban_member.user_id;
   insert into public.room_bans (room_id, user_id, banned_by, reason)
