@@ -5,7 +5,7 @@ import { isAuthError } from './errors.js';
 
 function pageOf(link) {
   try {
-    return parseInt(new URL(link.slice(link.indexOf('<') + 1, link.indexOf('>'))).searchParams.get('page'), 10);
+    return parseInt(new URL(link.slice(link.indexOf('<') + 1, link.indexOf('>')), 'http://relative').searchParams.get('page'), 10);
   } catch {
     return undefined;
   }
