@@ -9,6 +9,7 @@ import dev.parley.db.Migrations;
 import dev.parley.db.PgListener;
 import dev.parley.db.RequestTransactions;
 import dev.parley.db.Secrets;
+import dev.parley.http.AppConfigHandler;
 import dev.parley.http.Blocking;
 import dev.parley.http.Cors;
 import dev.parley.http.ErrorHandler;
@@ -81,6 +82,7 @@ public final class Gateway implements AutoCloseable {
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
         paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
+        paths.addExactPath("/config.json", new AppConfigHandler(ctx.jwt().apiKey("anon")));
         paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
         paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));
         return paths;
