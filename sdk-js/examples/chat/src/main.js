@@ -38,6 +38,7 @@ async function onSession(session) {
 function showSignedOut() {
   state.user = null;
   state.profile = null;
+  notifications.stop();
   rooms.reset();
   room.close();
   panels.closePanel();
