@@ -35,6 +35,10 @@ export function renderMessage(m, ctx) {
         `${ctx.replies.get(m.id)} ${ctx.replies.get(m.id) === 1 ? 'reply' : 'replies'}`)
       : null),
   deleted ? null : actions(m, mine, ctx));
+  // Touch screens have no hover: a tap on the message shows or hides its actions.
+  li.addEventListener('click', (e) => {
+    if (matchMedia('(hover: none)').matches && !e.target.closest('button, a, textarea, .emoji-picker')) li.classList.toggle('menu-open');
+  });
   return li;
 }
 
@@ -128,6 +132,9 @@ export function togglePicker(host, onPick, emoji = EMOJI) {
   host.classList.add('menu-open');
   host.append(grid);
   openPicker = grid;
+  // Near the bottom of a scrolling list, open upwards so the whole grid is visible.
+  const scroller = host.closest('.messages, .panel-body');
+  if (scroller && grid.getBoundingClientRect().bottom > scroller.getBoundingClientRect().bottom) grid.classList.add('above');
   grid.firstElementChild.focus();
 }
 
