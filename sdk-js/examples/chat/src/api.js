@@ -87,10 +87,11 @@ export function createApi(db, me) {
       }));
       return path;
     },
+    /** Avatars are a public bucket: the profile keeps the public URL, which anyone can show. */
     uploadAvatar: async (file) => {
       const path = `${me()}/avatar-${Date.now()}-${safeName(file.name)}`;
       unwrap(await db.storage.from('avatars').upload(path, file, { contentType: file.type, upsert: true }));
-      return path;
+      return db.storage.from('avatars').getPublicUrl(path).data.publicUrl;
     },
     signedUrl: async (bucket, path) => unwrap(await db.storage.from(bucket).createSignedUrl(path, 3600)).signedUrl,
   };

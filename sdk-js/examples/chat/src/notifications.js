@@ -27,11 +27,12 @@ export function start() {
   load();
   channel = state.db.channel(`user:${state.user.id}`, { config: { private: true } })
     .on('broadcast', { event: '*' }, ({ payload }) => {
-      const n = payload?.record ?? payload;
-      if (payload?.operation === 'DELETE') items = items.filter((x) => x.id !== payload.old_record?.id);
-      else if (n?.id && n.type && n.user_id === state.user.id) received(n);
-      else load();
-      render();
+      if (payload?.table === 'room_members') return rooms.refreshSoon(); // added to or removed from a room
+      if (payload?.table !== 'notifications') return;
+      if (payload.operation === 'DELETE') {
+        items = items.filter((x) => x.id !== payload.old_record?.id);
+        render();
+      } else if (payload.record?.user_id === state.user.id) received(payload.record);
     });
   subscribeTracked(channel, 'user', (rejoin) => { if (rejoin) load(); });
   $('#notifications-allow').hidden = !('Notification' in window) || Notification.permission !== 'default';

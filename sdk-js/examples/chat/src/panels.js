@@ -202,14 +202,18 @@ async function runSearch(query) {
     onclick: () => jumpToResult(r),
   },
   h('span.where', `${roomLabel(state.rooms.get(r.room_id) || { name: r.room_name || 'a room' })} · ${displayName(r.user_id)}`),
-  h('div', highlighted(r.snippet ?? r.headline ?? r.content)))) : h('p.muted', `Nothing matches “${query}”.`));
+  h('div', r.snippet ? highlighted(r.snippet) : r.content))) : h('p.muted', `Nothing matches “${query}”.`));
   show('search', `Search: ${query}`, body, null);
 }
 
-/** Snippets mark matches with <b>…</b> (ts_headline); everything else is shown as text. */
+/**
+ * Snippets are HTML from the server: the content escaped, matches in <mark>. They are turned
+ * into text and <mark> elements here, never parsed as HTML.
+ */
 function highlighted(snippet) {
-  const parts = String(snippet ?? '').split(/<\/?(?:b|mark)>/);
-  return parts.map((p, i) => (i % 2 ? h('mark', p) : p));
+  const unescape = (t) => t.replace(/&(lt|gt|quot|#39|amp);/g, (_, e) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]);
+  const parts = String(snippet ?? '').split(/<\/?mark>/);
+  return parts.map((p, i) => (i % 2 ? h('mark', unescape(p)) : unescape(p)));
 }
 
 async function jumpToResult(r) {

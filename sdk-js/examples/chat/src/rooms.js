@@ -4,7 +4,7 @@
 // membership, plus typing and presence).
 import { $, h, clear, attempt } from './dom.js';
 import { state, loadProfiles, roomLabel, displayName } from './state.js';
-import { subscribeTracked, reportChannel } from './connection.js';
+import { reportChannel } from './connection.js';
 import { openDialog } from './dialogs.js';
 import * as room from './room.js';
 
@@ -15,13 +15,17 @@ let refreshTimer = null;
 
 export async function start() {
   await refresh();
-  // Rooms that appear for me (a new public room, an invitation, a direct message) arrive as
-  // database changes; a slow poll covers what a missed change would leave stale.
-  const me = state.user.id;
-  changesChannel = state.db.channel(`rooms-of:${me}`)
-    .on('postgres_changes', { event: '*', schema: 'public', table: 'room_members', filter: `user_id=eq.${me}` }, () => refreshSoon())
+  // Invitations and direct messages arrive on my user:<id> topic (notifications.js); new public
+  // rooms as postgres_changes on rooms (RLS shows each user the rooms they may see). A slow poll
+  // covers what a missed change would leave stale. This channel is a convenience, so it does
+  // not count for the connection indicator.
+  changesChannel = state.db.channel(`rooms-of:${state.user.id}`)
     .on('postgres_changes', { event: '*', schema: 'public', table: 'rooms' }, () => refreshSoon());
-  subscribeTracked(changesChannel, 'rooms', (rejoin) => { if (rejoin) refreshSoon(); });
+  let joined = false;
+  changesChannel.subscribe((status) => {
+    if (status === 'SUBSCRIBED' && joined) refreshSoon();
+    if (status === 'SUBSCRIBED') joined = true;
+  });
   clearInterval(pollTimer);
   pollTimer = setInterval(() => { if (!document.hidden) refreshSoon(); }, 20000);
 }
