@@ -84,8 +84,8 @@ public final class Gateway implements AutoCloseable {
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
         paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
-        paths.addExactPath("/config.json", new AppConfigHandler(ctx.jwt().apiKey("anon")));
         paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
+        paths.addExactPath("/config.json", new AppConfigHandler(ctx.jwt().apiKey("anon")));
         paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));
         return paths;
     }
