@@ -29,6 +29,10 @@ after(async () => {
   await gateway?.close();
 });
 
+const started = Date.now();
+/** Logs each step with the time since the start, so a failure shows where it stopped. */
+const step = (name) => console.log(`# ${((Date.now() - started) / 1000).toFixed(1)}s ${name}`);
+
 const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 const message = (page, text) => byTestId(page, 'message').filter({ has: page.locator('[data-testid="message-content"]', { hasText: text }) });
 const shown = (locator, timeout = WAIT) => locator.first().waitFor({ state: 'visible', timeout });
@@ -122,6 +126,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   const B = bob.page;
 
   // Sign up; the session survives a reload.
+  step('Sign up; the session survives a reload');
   await signUp(alice, 'chat-signin.png');
   await signUp(bob);
   await A.reload();
@@ -129,6 +134,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   assert.equal((await byTestId(A, 'current-user').textContent()).trim(), alice.username);
 
   // A bad sign-in is refused with a visible error.
+  step('A bad sign-in is refused with a visible error');
   const stranger = await newUser('stranger');
   await byTestId(stranger.page, 'auth-email').fill(alice.email);
   await byTestId(stranger.page, 'auth-password').fill('wrong-password');
@@ -137,6 +143,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await stranger.context.close();
 
   // Alice creates a private room and invites Bob, who sees it appear and opens it.
+  step('private room, invitation');
   const roomName = `Project ${run}`;
   await byTestId(A, 'room-create').click();
   await byTestId(A, 'room-name-input').fill(roomName);
@@ -149,10 +156,12 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await openRoom(B, roomName);
 
   // Each sees the other online in the room.
+  step('Each sees the other online in the room');
   await shown(byTestId(A, 'presence-user').filter({ hasText: bob.username }));
   await shown(byTestId(B, 'presence-user').filter({ hasText: alice.username }));
 
   // Typing indicator, then messages both ways in real time.
+  step('Typing indicator, then messages both ways in real time');
   await byTestId(B, 'message-input').pressSequentially('Hello Al', { delay: 30 });
   await hasText(byTestId(A, 'typing-indicator'), `${bob.username} is typing`);
   await byTestId(B, 'message-input').pressSequentially('ice', { delay: 30 });
@@ -164,6 +173,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   assert.equal((await message(B, `pineapple${run}`).locator('[data-testid="message-author"]').textContent()).trim(), alice.username);
 
   // Shift+Enter adds a line instead of sending.
+  step('Shift+Enter adds a line instead of sending');
   await byTestId(A, 'message-input').fill('line one');
   await byTestId(A, 'message-input').press('Shift+Enter');
   await byTestId(A, 'message-input').pressSequentially('line two');
@@ -172,9 +182,11 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(message(B, 'line two'));
 
   // Read receipts: Bob has the room open at the bottom, so Alice sees him under her message.
+  step('read receipts');
   await hasText(A.locator('#seen-by'), `Seen by ${bob.username}`);
 
   // Bob reacts from the emoji picker; Alice sees the reaction.
+  step('Bob reacts from the emoji picker; Alice sees the reaction');
   const target = message(B, `pineapple${run}`);
   await target.hover();
   await target.locator('[data-testid="message-react"]').click();
@@ -182,6 +194,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await hasText(message(A, `pineapple${run}`).locator('[data-testid="reaction"]'), '🎉 1');
 
   // Emoji picker in the composer.
+  step('Emoji picker in the composer');
   await byTestId(A, 'message-input').fill('Great ');
   await A.locator('#composer button[title="Emoji"]').click();
   await A.locator('#composer [data-testid="emoji-option"][data-emoji="🚀"]').click();
@@ -190,7 +203,15 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(message(B, 'Great 🚀'));
 
   // Alice shares an image: progress shows while uploading, both see the preview.
+  step('image upload');
+  // The upload is held back for a moment so the progress bar can be seen.
+  await A.route('**/storage/v1/object/**', async (route) => {
+    await new Promise((ok) => setTimeout(ok, 1500));
+    await route.continue();
+  });
   await byTestId(A, 'file-input').setInputFiles({ name: 'diagram.png', mimeType: 'image/png', buffer: png() });
+  await shown(byTestId(A, 'upload-progress'));
+  await A.unrouteAll({ behavior: 'wait' });
   for (const page of [A, B]) {
     const img = byTestId(page, 'message-attachment').locator('img');
     await shown(img);
@@ -198,6 +219,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   }
 
   // Search across rooms jumps to the result.
+  step('Search across rooms jumps to the result');
   await byTestId(B, 'search-input').fill(`pineapple${run}`);
   await byTestId(B, 'search-input').press('Enter');
   const result = byTestId(B, 'search-result');
@@ -206,6 +228,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(B.locator('[data-testid="message"].flash'));
 
   // Edit and delete: the other side sees both, with the edited marker.
+  step('Edit and delete: the other side sees both, with the edited marker');
   await send(A, 'A typo here');
   await shown(message(B, 'A typo here'));
   const mine = message(A, 'A typo here');
@@ -223,6 +246,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await gone(message(A, 'Delete me soon'));
 
   // Bob replies in a thread; Alice sees the reply count, the thread, and a reply notification.
+  step('thread');
   const parent = message(B, 'Hi Bob');
   await parent.hover();
   await parent.locator('[data-testid="message-reply"]').click();
@@ -239,14 +263,17 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await A.keyboard.press('Escape');
 
   // A mention notifies Alice (in-app).
+  step('A mention notifies Alice (in-app)');
   await send(B, `@${alice.username} can you review this?`);
   await shown(A.locator('#notification-count'));
   await A.locator('#notifications-open').click();
   await shown(byTestId(A, 'notification').filter({ hasText: 'mentioned you' }));
+  await shown(byTestId(A, 'notification').filter({ hasText: 'replied to your thread' }));
   await A.keyboard.press('Escape');
 
   // Unread badges and public rooms: Alice's public room shows up for Bob; after Bob joined it
   // and moved back, Alice's message there shows as unread.
+  step('public room and unread badge');
   const lobby = `Lobby ${run}`;
   await byTestId(A, 'room-create').click();
   await byTestId(A, 'room-name-input').fill(lobby);
@@ -258,6 +285,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await hasText(byTestId(B, 'room-item').filter({ hasText: lobby }).locator('[data-testid="unread-badge"]'), '1');
 
   // Direct messages by username.
+  step('Direct messages by username');
   await byTestId(A, 'dm-start').click();
   await byTestId(A, 'dm-username').fill(bob.username);
   await byTestId(A, 'dm-username').press('Enter');
@@ -267,6 +295,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(message(B, 'Just between us'));
 
   // Screenshots of the main screens: desktop light and dark, and a 360 px phone.
+  step('screenshots');
   await openRoom(A, roomName);
   await A.screenshot({ path: join(SHOTS, 'chat-room.png') });
   const state = await alice.context.storageState();
@@ -289,6 +318,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await phone.close();
 
   // The gateway restarts: both show the outage, reconnect by themselves, and nothing is lost.
+  step('gateway restart');
   await gateway.stop();
   await hasText(byTestId(A, 'connection-status'), /^(reconnecting|connecting|offline)$/);
   await hasText(byTestId(B, 'connection-status'), /^(reconnecting|connecting|offline)$/);
@@ -316,6 +346,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   assert.equal(await message(B, 'Sent while you were reconnecting').count(), 1, 'no duplicate after the resume');
 
   // History pages load as you scroll up.
+  step('History pages load as you scroll up');
   const many = Array.from({ length: 60 }, (_, i) => ({ room_id: roomId, content: `filler ${i}` }));
   const bulk = await fetch(`${gateway.url}/rest/v1/messages`, {
     method: 'POST',
@@ -333,6 +364,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(message(B, 'Hello Alice'));
 
   // Sign out returns to the sign-in screen, and the session is gone after a reload.
+  step('sign out');
   await byTestId(B, 'signout').click();
   await shown(byTestId(B, 'auth-email'));
   await B.reload();
