@@ -33,7 +33,8 @@ export function start() {
         items = items.filter((x) => x.id !== payload.old_record?.id);
         render();
       } else if (payload.record?.user_id === state.user.id) received(payload.record);
-    });
+    })
+    .on('resync', {}, () => { load(); rooms.refreshSoon(); });
   subscribeTracked(channel, 'user', (rejoin) => { if (rejoin) load(); });
   $('#notifications-allow').hidden = !('Notification' in window) || Notification.permission !== 'default';
 }

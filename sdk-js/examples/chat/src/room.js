@@ -35,7 +35,9 @@ export function joinChannel(roomId) {
   channel
     .on('broadcast', { event: 'typing' }, ({ payload }) => onTyping(roomId, payload))
     .on('broadcast', { event: '*' }, (msg) => { if (msg.event !== 'typing') onDatabaseEvent(roomId, msg.payload); })
-    .on('presence', { event: 'sync' }, () => { if (roomId === state.roomId) renderPresence(); });
+    .on('presence', { event: 'sync' }, () => { if (roomId === state.roomId) renderPresence(); })
+    // The server could not replay what this channel missed (past its retention): refetch.
+    .on('resync', {}, () => catchUp(roomId));
   subscribeTracked(channel, `room:${roomId}`, (rejoin) => {
     channel.track({ user_id: me, name: displayName(me), status: state.profile?.status || 'online' }).catch(() => {});
     if (rejoin) catchUp(roomId);
