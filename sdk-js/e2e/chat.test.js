@@ -303,8 +303,10 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   const darkPage = await dark.newPage();
   await darkPage.goto(`${gateway.url}/#room=${await roomIdOf(A, roomName)}`);
   await shown(message(darkPage, 'Hello Alice'));
+  assert.equal(await darkPage.locator('[data-testid="message"].deleted').count(), 0, 'a deleted message with no thread is gone after a reload too');
   await darkPage.screenshot({ path: join(SHOTS, 'chat-room-dark.png') });
   await dark.close();
+  step('screenshots: phone');
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, storageState: state });
   const phonePage = await phone.newPage();
   await phonePage.goto(gateway.url);
@@ -316,9 +318,12 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   assert.ok(overflow <= 0, `nothing is wider than a 360 px screen (overflow ${overflow}px)`);
   await phonePage.screenshot({ path: join(SHOTS, 'chat-mobile-room.png') });
   await phone.close();
+  step('screenshots: done');
 
   // The gateway restarts: both show the outage, reconnect by themselves, and nothing is lost.
   step('gateway restart');
+  await openRoom(B, roomName);
+  await shown(message(B, 'Hello Alice'));
   await gateway.stop();
   await hasText(byTestId(A, 'connection-status'), /^(reconnecting|connecting|offline)$/);
   await hasText(byTestId(B, 'connection-status'), /^(reconnecting|connecting|offline)$/);

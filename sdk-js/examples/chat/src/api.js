@@ -58,7 +58,7 @@ export function createApi(db, me) {
     thread: async (parentId) =>
       unwrap(await db.from('messages').select('*').eq('parent_id', parentId).order('created_at').order('id').limit(500)),
     replyCounts: async (parentIds) => parentIds.length
-      ? unwrap(await db.from('messages').select('parent_id').in('parent_id', parentIds)) : [],
+      ? unwrap(await db.from('messages').select('id, parent_id').in('parent_id', parentIds).is('deleted_at', null)) : [],
     send: async (fields) => unwrap(await db.from('messages').insert({ user_id: me(), type: 'text', ...fields }).select().single()),
     edit: async (id, content) => unwrap(await db.from('messages').update({ content }).eq('id', id).select().maybeSingle()),
     remove: async (id) => unwrap(await db.from('messages').delete().eq('id', id)),

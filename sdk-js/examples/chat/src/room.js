@@ -14,8 +14,10 @@ const view = {
   order: [],             // ids, oldest first
   reactions: new Map(),  // message id -> reaction rows
   replies: new Map(),    // parent id -> reply count
+  seenReplies: new Set(), // ids of the replies counted, so none is counted twice
   receipts: new Map(),   // user id -> read_receipts row
   hasOlder: true,
+  cursor: null,          // the oldest row fetched so far: where the next older page starts
   loadingOlder: false,
   typing: new Map(),     // user id -> {name, timer}
   openToken: 0,          // guards against a slower earlier open() finishing last
@@ -133,8 +135,10 @@ function resetView() {
   view.order = [];
   view.reactions.clear();
   view.replies.clear();
+  view.seenReplies.clear();
   view.receipts.clear();
   view.hasOlder = true;
+  view.cursor = null;
   view.loadingOlder = false;
   for (const t of view.typing.values()) clearTimeout(t.timer);
   view.typing.clear();
@@ -157,8 +161,10 @@ async function loadFirstPage(roomId) {
   markReadSoon();
 }
 
+/** Adds one history page (newest first, as the server sends it); the cursor moves to its oldest row. */
 async function addPage(page) {
   view.hasOlder = page.length === PAGE_SIZE;
+  if (page.length) view.cursor = page.at(-1);
   $('#history-status').textContent = view.hasOlder ? '' : 'Beginning of the conversation';
   const ids = page.map((m) => m.id);
   const [reactions, replies] = await Promise.all([
@@ -166,24 +172,28 @@ async function addPage(page) {
     loadProfiles(page.map((m) => m.user_id)),
   ]);
   for (const r of reactions) pushReaction(r);
-  for (const r of replies) view.replies.set(r.parent_id, (view.replies.get(r.parent_id) || 0) + 1);
-  for (const m of page) view.messages.set(m.id, m);
+  for (const r of replies) {
+    if (view.seenReplies.has(r.id)) continue;
+    view.seenReplies.add(r.id);
+    view.replies.set(r.parent_id, (view.replies.get(r.parent_id) || 0) + 1);
+  }
+  // A deleted message stays only as the anchor of its thread.
+  for (const m of page) if (!m.deleted_at || view.replies.get(m.id)) view.messages.set(m.id, m);
   view.order = [...view.messages.values()].sort(compareMessages).map((m) => m.id);
 }
 
 /** Loads the page before the oldest message shown, keeping what is on screen in place. */
 export async function loadOlder() {
-  if (!view.hasOlder || view.loadingOlder || !view.order.length) return false;
+  if (!view.hasOlder || view.loadingOlder || !view.cursor) return false;
   view.loadingOlder = true;
   const roomId = state.roomId;
   $('#history-status').textContent = 'Loading earlier messages…';
   try {
-    const oldest = view.messages.get(view.order[0]);
-    const page = await state.api.history(roomId, oldest);
+    const page = await state.api.history(roomId, view.cursor);
     if (roomId !== state.roomId) return false;
     await addPage(page);
     const before = list.scrollHeight - list.scrollTop;
-    items.prepend(...page.slice().sort(compareMessages).map(render));
+    items.prepend(...page.filter((m) => view.messages.has(m.id)).sort(compareMessages).map(render));
     list.scrollTop = list.scrollHeight - before;
     return page.length > 0;
   } catch (e) {
@@ -251,8 +261,8 @@ function rerender(id) {
 export async function upsertMessage(m, isNew) {
   if (!m) return;
   if (m.parent_id) {
-    if (isNew && m.room_id === state.roomId && !view.seenReplies?.has(m.id)) {
-      (view.seenReplies ??= new Set()).add(m.id);
+    if (isNew && m.room_id === state.roomId && !view.seenReplies.has(m.id)) {
+      view.seenReplies.add(m.id);
       view.replies.set(m.parent_id, (view.replies.get(m.parent_id) || 0) + 1);
       rerender(m.parent_id);
     }
