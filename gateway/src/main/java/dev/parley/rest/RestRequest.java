@@ -20,11 +20,19 @@ public record RestRequest(HttpServerExchange exchange, Caller caller, SchemaSnap
         if (profile != null && !profile.isBlank()) {
             schema = profile.trim();
             if (!snapshot.schemas().contains(schema)) {
-                throw new ApiError(406, "PGRST106", "The schema must be one of the following: "
-                        + String.join(", ", snapshot.schemas()));
+                throw new ApiError(406, "PGRST106", "Invalid schema: " + schema, null,
+                        "Only the following schemas are exposed: " + String.join(", ", snapshot.schemas()));
             }
         }
         return new RestRequest(exchange, caller, snapshot, schema, Preferences.of(exchange), MediaType.negotiate(exchange));
+    }
+
+    /**
+     * Whether the schema was negotiated, so answers name it in Content-Profile: always when
+     * several schemas are exposed, as PostgREST.
+     */
+    public boolean negotiatedByProfile() {
+        return snapshot.schemas().size() != 1;
     }
 
     public boolean isHead() {

@@ -19,6 +19,13 @@ public final class Statements {
     /** Above this planned row count, count=estimated answers with the planner's estimate. */
     static final long ESTIMATE_THRESHOLD = 1000;
 
+    /**
+     * CSV as PostgREST renders it: a header of the column names, then each row's record text
+     * without its parentheses (so values are quoted as Postgres quotes record fields).
+     */
+    private static final String CSV_BODY = "(select coalesce(string_agg(_k, ','), '') from json_object_keys(json_agg(_t)->0) as _k)"
+            + " || E'\\n' || coalesce(string_agg(substring(_t::text, 2, length(_t::text) - 2), E'\\n'), '')";
+
     private Statements() {
     }
 
@@ -31,19 +38,14 @@ public final class Statements {
     public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
                             MediaType type) throws SQLException {
         Sql total = totalExpression(c, counted, count);
-        if (type == MediaType.CSV) {
-            Long totalValue = null;
-            if (total != null) totalValue = single(c, new Sql().raw("select ").append(total));
-            Sql q = new Sql().append(with).append(rows);
-            try (PreparedStatement st = q.bind(c.prepareStatement(q.text()));
-                 ResultSet rs = st.executeQuery()) {
-                return Csv.render(rs, totalValue);
-            }
-        }
         Sql q = new Sql().append(with).raw("select ");
         q.append(total == null ? Sql.of("null::bigint") : total);
         q.raw(", count(_t), ");
-        q.raw(type == MediaType.OBJECT ? "coalesce((json_agg(_t)->0)::text, 'null')" : "coalesce(json_agg(_t), '[]')::text");
+        q.raw(switch (type) {
+            case OBJECT -> "coalesce((json_agg(_t)->0)::text, 'null')";
+            case CSV -> CSV_BODY;
+            case JSON -> "coalesce(json_agg(_t), '[]')::text";
+        });
         q.raw(" from (").append(rows).raw(") as _t");
         try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
             rs.next();
@@ -76,11 +78,4 @@ public final class Statements {
         }
     }
 
-    private static Long single(Connection c, Sql q) throws SQLException {
-        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
-            rs.next();
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }
-    }
 }
