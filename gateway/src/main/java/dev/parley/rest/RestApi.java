@@ -26,12 +26,14 @@ public final class RestApi implements HttpHandler {
     private final SchemaCache schemaCache;
     private final ReadHandler reads;
     private final WriteHandler writes;
+    private final RpcHandler rpc;
 
     private RestApi(GatewayContext ctx, SchemaCache schemaCache) {
         this.ctx = ctx;
         this.schemaCache = schemaCache;
         this.reads = new ReadHandler(ctx.transactions());
         this.writes = new WriteHandler(ctx.transactions(), ctx.config().maxBodyBytes());
+        this.rpc = new RpcHandler(ctx.transactions(), ctx.config().maxBodyBytes());
     }
 
     /** Loads the schema cache (following DDL from then on) and returns the handler. */
@@ -56,7 +58,7 @@ public final class RestApi implements HttpHandler {
             if (path.isEmpty()) {
                 throw new ApiError(404, "PGRST000", "The OpenAPI description is not served yet");
             } else if (path.startsWith("rpc/")) {
-                throw new ApiError(404, "PGRST202", "Could not find the function " + req.schema() + "." + path.substring(4) + " in the schema cache");
+                rpc.handle(req, path.substring(4));
             } else {
                 relation(req, path);
             }
