@@ -562,11 +562,11 @@ class RpcTest {
 
     @Nested
     class SchemaCache {
-    @Test
-    void newFunctionsAppearWithoutRestart() {
-        gw.sql("create function brand_new() returns text language sql as $$ select 'new' $$");
-        awaitFunction("brand_new");
-        assertEquals("\"new\"", get("brand_new").body());
-    }
+        @Test
+        void newFunctionsAppearWithoutRestart() {
+            gw.sql("create function brand_new() returns text language sql as $$ select 'new' $$");
+            awaitFunction("brand_new");
+            assertEquals("\"new\"", get("brand_new").body());
+        }
     }
 }
