@@ -81,6 +81,13 @@ class RpcTest {
                 create function raise_pt402() returns int language plpgsql as $$
                   begin raise sqlstate 'PT402' using message = 'Payment Required', detail = 'Quota exceeded', hint = 'Upgrade your plan'; end $$;
                 create function raise_unique() returns int language plpgsql as $$ begin raise unique_violation using message = 'taken'; end $$;
+                create function raise_pgrst() returns int language plpgsql as $$ begin
+                  raise sqlstate 'PGRST' using message = '{"code":"123","message":"ABC","details":"DEF","hint":"XYZ"}',
+                    detail = '{"status":418,"status_text":"Short and stout","headers":{"X-Header":"str"}}'; end $$;
+                create function raise_pgrst_bad_message() returns int language plpgsql as $$ begin
+                  raise sqlstate 'PGRST' using message = 'INVALID', detail = '{"status":400,"headers":{}}'; end $$;
+                create function raise_pgrst_no_detail() returns int language plpgsql as $$ begin
+                  raise sqlstate 'PGRST' using message = '{"code":"1","message":"m"}'; end $$;
                 create function assert_fails() returns int language plpgsql as $$ begin assert false, 'nope'; return 1; end $$;
                 create function "quotedFunction"("user" text, "fullName" text) returns json language sql
                   as $$ select json_build_object('user', "user", 'fullName', "fullName") $$;
@@ -504,6 +511,23 @@ class RpcTest {
             assertJson("{\"hint\":\"Upgrade your plan\",\"details\":\"Quota exceeded\",\"code\":\"PT402\",\"message\":\"Payment Required\"}", r);
             assertEquals(409, get("raise_unique").statusCode());
             assertEquals(500, get("assert_fails").statusCode());
+        }
+
+        @Test
+        void raiseSqlstatePgrstChoosesTheWholeAnswer() {
+            HttpResponse<String> r = get("raise_pgrst");
+            assertEquals(418, r.statusCode());
+            assertEquals("str", header(r, "X-Header"));
+            assertJson("{\"code\":\"123\",\"message\":\"ABC\",\"details\":\"DEF\",\"hint\":\"XYZ\"}", r);
+            r = get("raise_pgrst_bad_message");
+            assertEquals(500, r.statusCode());
+            assertJson("""
+                    {"code":"PGRST121","message":"Could not parse JSON in the \\"RAISE SQLSTATE 'PGRST'\\" error",
+                     "details":"Invalid JSON value for MESSAGE: 'INVALID'",
+                     "hint":"MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'."}""", r);
+            r = get("raise_pgrst_no_detail");
+            assertEquals(500, r.statusCode());
+            assertEquals("DETAIL is missing in the RAISE statement", json(r).get("details").asText());
         }
 
         @Test
