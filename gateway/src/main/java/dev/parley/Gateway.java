@@ -14,6 +14,7 @@ import dev.parley.http.Cors;
 import dev.parley.http.ErrorHandler;
 import dev.parley.http.HealthHandler;
 import dev.parley.http.StaticFiles;
+import dev.parley.rest.RestApi;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -76,8 +77,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Every area's routes. Each area contributes one prefix. */
-    private static PathHandler routes(GatewayContext ctx) {
+    private static PathHandler routes(GatewayContext ctx) throws SQLException {
         PathHandler paths = Handlers.path();
+        paths.addPrefixPath("/rest/v1", new Blocking(RestApi.create(ctx)));
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
         paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));

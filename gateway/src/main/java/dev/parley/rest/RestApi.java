@@ -1,0 +1,90 @@
+package dev.parley.rest;
+
+import dev.parley.GatewayContext;
+import dev.parley.auth.Caller;
+import dev.parley.http.ApiError;
+import dev.parley.http.SqlErrors;
+import dev.parley.rest.query.QueryParams;
+import dev.parley.rest.read.Source;
+import dev.parley.rest.schema.QualifiedName;
+import dev.parley.rest.schema.Relation;
+import dev.parley.rest.schema.SchemaCache;
+import dev.parley.rest.schema.SchemaSnapshot;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+
+import java.sql.SQLException;
+
+/**
+ * /rest/v1 in the PostgREST dialect: {@code /{relation}} for reads and writes, {@code /rpc/{fn}}
+ * for functions, {@code /} for the OpenAPI description. Runs on a worker thread (see Blocking).
+ */
+public final class RestApi implements HttpHandler {
+    private final GatewayContext ctx;
+    private final SchemaCache schemaCache;
+    private final ReadHandler reads;
+    private final WriteHandler writes;
+
+    private RestApi(GatewayContext ctx, SchemaCache schemaCache) {
+        this.ctx = ctx;
+        this.schemaCache = schemaCache;
+        this.reads = new ReadHandler(ctx.transactions());
+        this.writes = new WriteHandler(ctx.transactions(), ctx.config().maxBodyBytes());
+    }
+
+    /** Loads the schema cache (following DDL from then on) and returns the handler. */
+    public static RestApi create(GatewayContext ctx) throws SQLException {
+        SchemaCache cache = SchemaCache.start(ctx.database().adminPool(), ctx.config().exposedSchemas(), ctx.notifications());
+        ctx.onShutdown(cache);
+        return new RestApi(ctx, cache);
+    }
+
+    public SchemaCache schemaCache() {
+        return schemaCache;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        Caller caller = ctx.authenticator().authenticate(exchange);
+        SchemaSnapshot snapshot = schemaCache.snapshot();
+        RestRequest req = RestRequest.of(exchange, caller, snapshot);
+        String path = exchange.getRelativePath();
+        if (path.startsWith("/")) path = path.substring(1);
+        try {
+            if (path.isEmpty()) {
+                throw new ApiError(404, "PGRST000", "The OpenAPI description is not served yet");
+            } else if (path.startsWith("rpc/")) {
+                throw new ApiError(404, "PGRST202", "Could not find the function " + req.schema() + "." + path.substring(4) + " in the schema cache");
+            } else {
+                relation(req, path);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.toApiError(e, caller.role());
+        }
+    }
+
+    private void relation(RestRequest req, String name) throws SQLException {
+        if (name.contains("/")) throw new ApiError(404, "PGRST125", "Invalid path specified in request URL");
+        Relation relation = req.snapshot().relation(new QualifiedName(req.schema(), name));
+        if (relation == null) {
+            throw new ApiError(404, "PGRST205", "Could not find the table '" + req.schema() + "." + name + "' in the schema cache");
+        }
+        HttpString method = req.exchange().getRequestMethod();
+        QueryParams params = QueryParams.parse(req.exchange().getQueryParameters(), key -> false);
+        if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
+            reads.handle(req, Source.of(relation), params);
+        } else if (method.equals(Methods.POST)) {
+            writes.insert(req, relation, params);
+        } else if (method.equals(Methods.PATCH)) {
+            writes.update(req, relation, params);
+        } else if (method.equals(Methods.PUT)) {
+            writes.put(req, relation, params);
+        } else if (method.equals(Methods.DELETE)) {
+            writes.delete(req, relation, params);
+        } else {
+            throw new ApiError(405, "PGRST117", "Unsupported HTTP method: " + method);
+        }
+    }
+}

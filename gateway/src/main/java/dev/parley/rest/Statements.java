@@ -1,0 +1,86 @@
+package dev.parley.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.http.Json;
+import dev.parley.rest.read.ReadQuery;
+import dev.parley.rest.sql.Sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Runs the statement of a request and renders its rows: as a JSON array or object aggregated in
+ * Postgres (one round trip, no per-row work in Java), or as CSV. {@code rows} is any query whose
+ * columns are the output fields, and {@code counted} the rows to count for a count preference.
+ */
+public final class Statements {
+    /** Above this planned row count, count=estimated answers with the planner's estimate. */
+    static final long ESTIMATE_THRESHOLD = 1000;
+
+    private Statements() {
+    }
+
+    public static Page page(Connection c, Sql rows, ReadQuery.Node counted, Preferences.Count count, MediaType type)
+            throws SQLException {
+        return page(c, new Sql(), rows, counted, count, type);
+    }
+
+    /** As above, after {@code with}: a WITH clause (a write's CTE) the rows query reads from. */
+    public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
+                            MediaType type) throws SQLException {
+        Sql total = totalExpression(c, counted, count);
+        if (type == MediaType.CSV) {
+            Long totalValue = null;
+            if (total != null) totalValue = single(c, new Sql().raw("select ").append(total));
+            Sql q = new Sql().append(with).append(rows);
+            try (PreparedStatement st = q.bind(c.prepareStatement(q.text()));
+                 ResultSet rs = st.executeQuery()) {
+                return Csv.render(rs, totalValue);
+            }
+        }
+        Sql q = new Sql().append(with).raw("select ");
+        q.append(total == null ? Sql.of("null::bigint") : total);
+        q.raw(", count(_t), ");
+        q.raw(type == MediaType.OBJECT ? "coalesce((json_agg(_t)->0)::text, 'null')" : "coalesce(json_agg(_t), '[]')::text");
+        q.raw(" from (").append(rows).raw(") as _t");
+        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            long t = rs.getLong(1);
+            Long totalValue = rs.wasNull() ? null : t;
+            return new Page(totalValue, rs.getLong(2), rs.getString(3));
+        }
+    }
+
+    /** The SQL for the total row count, or null when none is wanted. */
+    private static Sql totalExpression(Connection c, ReadQuery.Node counted, Preferences.Count count) throws SQLException {
+        if (count == Preferences.Count.NONE || counted == null) return null;
+        if (count == Preferences.Count.EXACT) return new Sql().raw("(").append(counted.count()).raw(")");
+        long planned = plannedRows(c, counted);
+        if (count == Preferences.Count.ESTIMATED && planned <= ESTIMATE_THRESHOLD) {
+            return new Sql().raw("(").append(counted.count()).raw(")");
+        }
+        return new Sql().number(planned);
+    }
+
+    /** The planner's estimate of the rows the filters let through (EXPLAIN, nothing executed). */
+    private static long plannedRows(Connection c, ReadQuery.Node counted) throws SQLException {
+        Sql explain = new Sql().raw("explain (format json) select 1 from ").append(counted.from()).append(counted.whereClause());
+        try (PreparedStatement st = explain.bind(c.prepareStatement(explain.text())); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            JsonNode plan = Json.MAPPER.readTree(rs.getString(1));
+            return plan.get(0).get("Plan").get("Plan Rows").asLong();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("unreadable EXPLAIN output", e);
+        }
+    }
+
+    private static Long single(Connection c, Sql q) throws SQLException {
+        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        }
+    }
+}
