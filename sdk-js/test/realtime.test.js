@@ -46,21 +46,21 @@ describe('realtime', () => {
       return;
     }
     await gw.sql(`
-      create table public.rooms (id int primary key, name text);
-      create table public.members (room_id int references public.rooms(id), user_id uuid, primary key (room_id, user_id));
-      create table public.messages (id bigserial primary key, room_id int not null references public.rooms(id),
+      create table public.rt_rooms (id int primary key, name text);
+      create table public.rt_members (room_id int references public.rt_rooms(id), user_id uuid, primary key (room_id, user_id));
+      create table public.rt_messages (id bigserial primary key, room_id int not null references public.rt_rooms(id),
         user_id uuid, content text not null, created_at timestamptz not null default now());
-      alter table public.messages enable row level security;
-      create policy "members read" on public.messages for select to authenticated
-        using (room_id in (select room_id from public.members where user_id = auth.uid()));
+      alter table public.rt_messages enable row level security;
+      create policy "members read" on public.rt_messages for select to authenticated
+        using (room_id in (select room_id from public.rt_members where user_id = auth.uid()));
       grant select, insert, update, delete on all tables in schema public to anon, authenticated, service_role;
       grant usage on all sequences in schema public to anon, authenticated, service_role;
-      insert into public.rooms values (1, 'one'), (2, 'two');
-      alter table public.messages replica identity full;
-      alter publication supabase_realtime add table public.messages;`);
+      insert into public.rt_rooms values (1, 'one'), (2, 'two');
+      alter table public.rt_messages replica identity full;
+      alter publication supabase_realtime add table public.rt_messages;`);
     users.ann = await signIn('ann');
     users.ben = await signIn('ben');
-    await gw.sql(`insert into public.members values (1, '${users.ann.user.id}'), (2, '${users.ben.user.id}')`);
+    await gw.sql(`insert into public.rt_members values (1, '${users.ann.user.id}'), (2, '${users.ben.user.id}')`);
   });
   after(async () => {
     for (const c of clients) c.realtime.disconnect();
@@ -93,13 +93,13 @@ describe('realtime', () => {
     const inserts = [];
     const deletes = [];
     const ch = c.channel('changes')
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'messages', filter: 'room_id=eq.1' }, (p) => room1.push(p))
-      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => inserts.push(p))
-      .on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'messages' }, (p) => deletes.push(p));
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'rt_messages', filter: 'room_id=eq.1' }, (p) => room1.push(p))
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_messages' }, (p) => inserts.push(p))
+      .on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'rt_messages' }, (p) => deletes.push(p));
     await subscribed(ch);
-    await gw.sql(`insert into public.messages (room_id, content) values (1, 'hello'), (2, 'other room')`);
-    await gw.sql(`update public.messages set content = 'edited' where content = 'hello'`);
-    await gw.sql(`delete from public.messages where content = 'edited'`);
+    await gw.sql(`insert into public.rt_messages (room_id, content) values (1, 'hello'), (2, 'other room')`);
+    await gw.sql(`update public.rt_messages set content = 'edited' where content = 'hello'`);
+    await gw.sql(`delete from public.rt_messages where content = 'edited'`);
     await waitFor(() => room1.length === 2 && inserts.length === 2 && deletes.length === 1, { message: 'changes' })
       .catch((e) => { throw new Error(`${e.message}: ${JSON.stringify({ room1, inserts, deletes })}`); });
     const [ins, upd] = room1;
@@ -107,7 +107,7 @@ describe('realtime', () => {
     assert.deepEqual(Object.keys(ins).sort(), ['commit_timestamp', 'errors', 'eventType', 'new', 'old', 'position', 'schema', 'table']);
     assert.equal(ins.eventType, 'INSERT');
     assert.equal(ins.schema, 'public');
-    assert.equal(ins.table, 'messages');
+    assert.equal(ins.table, 'rt_messages');
     assert.equal(ins.new.content, 'hello');
     assert.equal(ins.new.room_id, 1);
     assert.deepEqual(ins.old, {});
@@ -128,10 +128,10 @@ describe('realtime', () => {
     const got = { ann: [], ben: [] };
     for (const name of ['ann', 'ben']) {
       const ch = users[name].client.channel(`rls-${name}`)
-        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => got[name].push(p.new.content));
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_messages' }, (p) => got[name].push(p.new.content));
       await subscribed(ch);
     }
-    await gw.sql(`insert into public.messages (room_id, content) values (1, 'for room 1'), (2, 'for room 2'), (1, 'again room 1')`);
+    await gw.sql(`insert into public.rt_messages (room_id, content) values (1, 'for room 1'), (2, 'for room 2'), (1, 'again room 1')`);
     await waitFor(() => got.ann.length === 2 && got.ben.length === 1, { message: 'RLS-filtered deliveries' });
     await sleep(300);
     assert.deepEqual(got.ann, ['for room 1', 'again room 1']);
@@ -236,7 +236,7 @@ describe('realtime', () => {
     const c = client(gw.anonKey, { accessToken: async () => token });
     const got = [];
     const statuses = [];
-    const ch = c.channel('refresh').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => got.push(p.new.content));
+    const ch = c.channel('refresh').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_messages' }, (p) => got.push(p.new.content));
     ch.subscribe((s) => statuses.push(s));
     await waitFor(() => statuses.includes('SUBSCRIBED'), { message: 'SUBSCRIBED' });
     const joined = sentFrames(c.record, 'phx_join')[0];
@@ -257,7 +257,7 @@ describe('realtime', () => {
     assert.equal(pushed.at(-1)[4].access_token, token);
     assert.equal(pushed.at(-1)[2], 'realtime:refresh');
     await sleep(8000);
-    await gw.sql(`insert into public.messages (room_id, content) values (1, 'after expiry'), (2, 'not ann')`);
+    await gw.sql(`insert into public.rt_messages (room_id, content) values (1, 'after expiry'), (2, 'not ann')`);
     await waitFor(() => got.includes('after expiry'), { message: 'delivery after the old token expired' });
     assert.equal(c.record.sockets.length, 1, 'same socket');
     assert.deepEqual(statuses, ['SUBSCRIBED']);
