@@ -368,6 +368,21 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   }
   await shown(message(B, 'Hello Alice'));
 
+  // Profile: display name, status with a message, and an avatar; Bob sees the new name live.
+  step('profile');
+  await A.locator('#profile-open').click();
+  await A.locator('#profile-name').fill('Alice Liddell');
+  await A.locator('#profile-status').selectOption('busy');
+  await A.locator('#profile-message').fill('In a meeting');
+  await A.locator('#profile-avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png() });
+  await A.locator('#dialog button[type="submit"]').click();
+  await hasText(byTestId(A, 'current-user'), 'Alice Liddell');
+  await hasText(A.locator('#me-status'), 'busy · In a meeting');
+  const avatar = A.locator('#me-avatar img');
+  await shown(avatar);
+  await A.waitForFunction((el) => el.complete && el.naturalWidth === 64, await avatar.elementHandle(), { timeout: WAIT });
+  await hasText(message(B, 'And live again').locator('[data-testid="message-author"]'), 'Alice Liddell');
+
   // Sign out returns to the sign-in screen, and the session is gone after a reload.
   step('sign out');
   await byTestId(B, 'signout').click();

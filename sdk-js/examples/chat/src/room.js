@@ -251,6 +251,17 @@ function render(m) {
   return renderMessage(m, messageContext());
 }
 
+/** Draws the open room again (a name or avatar changed), keeping the scroll position. */
+export function redraw() {
+  if (!state.roomId) return;
+  const bottom = nearBottom();
+  const top = list.scrollTop;
+  clear(items, view.order.map((id) => render(view.messages.get(id))));
+  list.scrollTop = bottom ? list.scrollHeight : top;
+  renderPresence();
+  renderSeenBy();
+}
+
 function rerender(id) {
   const el = document.getElementById(`m-${id}`);
   const m = view.messages.get(id);

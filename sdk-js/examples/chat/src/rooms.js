@@ -20,7 +20,14 @@ export async function start() {
   // covers what a missed change would leave stale. This channel is a convenience, so it does
   // not count for the connection indicator.
   changesChannel = state.db.channel(`rooms-of:${state.user.id}`)
-    .on('postgres_changes', { event: '*', schema: 'public', table: 'rooms' }, () => refreshSoon());
+    .on('postgres_changes', { event: '*', schema: 'public', table: 'rooms' }, () => refreshSoon())
+    // Names, avatars and statuses of the people I see change live.
+    .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'user_profiles' }, ({ new: profile }) => {
+      if (!profile?.id || !state.profiles.has(profile.id)) return;
+      state.profiles.set(profile.id, profile);
+      render();
+      room.redraw();
+    });
   let joined = false;
   changesChannel.subscribe((status) => {
     if (status === 'SUBSCRIBED' && joined) refreshSoon();
