@@ -297,6 +297,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   // Screenshots of the main screens: desktop light and dark, and a 360 px phone.
   step('screenshots');
   await openRoom(A, roomName);
+  await shown(message(A, 'can you review this'));
   await A.screenshot({ path: join(SHOTS, 'chat-room.png') });
   const state = await alice.context.storageState();
   const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', storageState: state });
@@ -313,7 +314,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(byTestId(phonePage, 'room-list'));
   await phonePage.screenshot({ path: join(SHOTS, 'chat-mobile-rooms.png') });
   await openRoom(phonePage, roomName);
-  await shown(message(phonePage, 'Hello Alice'));
+  await shown(message(phonePage, 'can you review this'));
   const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(overflow <= 0, `nothing is wider than a 360 px screen (overflow ${overflow}px)`);
   await phonePage.screenshot({ path: join(SHOTS, 'chat-mobile-room.png') });
