@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # JUnit suites, then the runnable jar the node suites start.
 mvn -B -ntp verify
 
+# supabase-js's auth and storage clients, unmodified, against the jar (about 20 s).
+scripts/supabase-js-check/run.sh
+
 if [ -f sdk-js/package.json ]; then
   (cd sdk-js && npm ci --no-audit --no-fund && npm test)
 fi

@@ -31,8 +31,8 @@ import java.util.List;
 
 /**
  * A running gateway: database, migrations, listener, then the HTTP server with every area's
- * routes. {@link #close()} undoes it in reverse: server (sockets get close frames), areas,
- * listener, pools, embedded database.
+ * routes. {@link #close()} undoes it in reverse: areas (realtime sockets get close frames),
+ * listener, server, pools, embedded database.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -84,6 +84,7 @@ public final class Gateway implements AutoCloseable {
         paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
         paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
+        paths.addPrefixPath("/realtime/v1", dev.parley.realtime.Realtime.handler(ctx));
         paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
         paths.addExactPath("/config.json", new AppConfigHandler(ctx.jwt().apiKey("anon")));
         paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));
@@ -107,9 +108,12 @@ public final class Gateway implements AutoCloseable {
         return context.jwt().apiKey("service_role");
     }
 
+    /**
+     * Areas first (realtime sends its sockets close frames while the server still runs), then the
+     * server, then the pools and database.
+     */
     @Override
     public void close() {
-        server.stop();
         List<AutoCloseable> hooks = new ArrayList<>(context.shutdownHooks());
         for (int i = hooks.size() - 1; i >= 0; i--) {
             try {
@@ -118,6 +122,7 @@ public final class Gateway implements AutoCloseable {
                 log.warn("shutdown step failed: {}", e.toString());
             }
         }
+        server.stop();
         context.database().close();
     }
 }

@@ -24,6 +24,7 @@ final class BanDuration {
             negative = s.startsWith("-");
             s = s.substring(1);
         }
+        if (s.equals("0")) return Duration.ZERO;
         Matcher m = PART.matcher(s);
         int at = 0;
         BigDecimal nanos = BigDecimal.ZERO;
@@ -31,10 +32,11 @@ final class BanDuration {
             nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
             at = m.end();
         }
-        if (at == 0 || at != s.length()) {
+        // As Go's time.ParseDuration: a duration past int64 nanoseconds (about 292 years) is invalid.
+        if (at == 0 || at != s.length() || nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw AuthError.validation("invalid format for ban duration: time: invalid duration \"" + raw + "\"");
         }
-        Duration d = Duration.ofNanos(nanos.min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
+        Duration d = Duration.ofNanos(nanos.longValue());
         return negative ? d.negated() : d;
     }
 

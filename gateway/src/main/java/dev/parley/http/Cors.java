@@ -18,7 +18,16 @@ public final class Cors implements HttpHandler {
     private static final HttpString MAX_AGE = new HttpString("Access-Control-Max-Age");
     private static final HttpString REQUEST_HEADERS = new HttpString("Access-Control-Request-Headers");
     private static final String DEFAULT_ALLOWED_HEADERS = "authorization, x-client-info, apikey, content-type, "
-            + "prefer, range, accept, accept-profile, content-profile, x-upsert, cache-control, x-source";
+            + "prefer, range, accept, accept-profile, content-profile, x-upsert, cache-control, x-source, "
+            + "x-supabase-api-version, x-metadata";
+    /**
+     * Response headers browser code may read beyond the CORS-safelisted ones: what postgrest-js
+     * (Content-Range), auth-js (Link, X-Total-Count, X-Supabase-Api-Version) and apps reading
+     * downloads (ETag, Content-Range, Content-Disposition) or backing off (Retry-After) need.
+     */
+    private static final String EXPOSED = "Content-Range, Content-Location, Location, ETag, Content-Length, "
+            + "X-Total-Count, Link, X-Supabase-Api-Version, Retry-After, Content-Disposition, Accept-Ranges, "
+            + "X-Sb-Error-Code";
 
     private final HttpHandler next;
 
@@ -30,8 +39,7 @@ public final class Cors implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         HeaderMap out = exchange.getResponseHeaders();
         out.put(ALLOW_ORIGIN, "*");
-        out.put(EXPOSE_HEADERS, "Content-Range, Content-Location, Location, ETag, Content-Length, X-Total-Count, Link, "
-                + "X-Supabase-Api-Version, Retry-After");
+        out.put(EXPOSE_HEADERS, EXPOSED);
         if (Methods.OPTIONS.equals(exchange.getRequestMethod())
                 && exchange.getRequestHeaders().contains("Access-Control-Request-Method")) {
             String asked = exchange.getRequestHeaders().getFirst(REQUEST_HEADERS);

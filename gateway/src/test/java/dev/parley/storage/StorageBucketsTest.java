@@ -34,35 +34,35 @@ class StorageBucketsTest {
     @Test
     void serviceRoleCreatesGetsListsUpdatesAndDeletesABucket() {
         var created = s.postJson("/bucket", gw.serviceKey(),
-                "{\"name\":\"avatars\",\"public\":false,\"file_size_limit\":\"1MB\",\"allowed_mime_types\":[\"image/png\",\"image/*\"]}");
+                "{\"name\":\"photos\",\"public\":false,\"file_size_limit\":\"1MB\",\"allowed_mime_types\":[\"image/png\",\"image/*\"]}");
         assertEquals(200, created.statusCode(), created.body());
-        assertEquals("avatars", json(created).get("name").asText());
+        assertEquals("photos", json(created).get("name").asText());
 
-        JsonNode bucket = json(s.get("/bucket/avatars", gw.serviceKey()));
-        assertEquals("avatars", bucket.get("id").asText());
-        assertEquals("avatars", bucket.get("name").asText());
+        JsonNode bucket = json(s.get("/bucket/photos", gw.serviceKey()));
+        assertEquals("photos", bucket.get("id").asText());
+        assertEquals("photos", bucket.get("name").asText());
         assertFalse(bucket.get("public").asBoolean());
         assertEquals(1024 * 1024, bucket.get("file_size_limit").asLong());
         assertEquals("image/png", bucket.get("allowed_mime_types").get(0).asText());
         assertTrue(bucket.hasNonNull("created_at"));
         assertTrue(bucket.hasNonNull("updated_at"));
 
-        var updated = s.putJson("/bucket/avatars", gw.serviceKey(), "{\"public\":true,\"file_size_limit\":2048,\"allowed_mime_types\":null}");
+        var updated = s.putJson("/bucket/photos", gw.serviceKey(), "{\"public\":true,\"file_size_limit\":2048,\"allowed_mime_types\":null}");
         assertEquals(200, updated.statusCode(), updated.body());
         assertEquals("Successfully updated", json(updated).get("message").asText());
-        bucket = json(s.get("/bucket/avatars", gw.serviceKey()));
+        bucket = json(s.get("/bucket/photos", gw.serviceKey()));
         assertTrue(bucket.get("public").asBoolean());
         assertEquals(2048, bucket.get("file_size_limit").asLong());
         assertTrue(bucket.get("allowed_mime_types").isNull());
 
         JsonNode list = json(s.get("/bucket", gw.serviceKey()));
         assertTrue(list.isArray());
-        assertTrue(list.findValuesAsText("id").contains("avatars"));
+        assertTrue(list.findValuesAsText("id").contains("photos"));
 
-        var deleted = s.deleteJson("/bucket/avatars", gw.serviceKey(), null);
+        var deleted = s.deleteJson("/bucket/photos", gw.serviceKey(), null);
         assertEquals(200, deleted.statusCode(), deleted.body());
         assertEquals("Successfully deleted", json(deleted).get("message").asText());
-        var gone = s.get("/bucket/avatars", gw.serviceKey());
+        var gone = s.get("/bucket/photos", gw.serviceKey());
         assertEquals(404, gone.statusCode());
         assertEquals("404", json(gone).get("statusCode").asText());
         assertEquals("Bucket not found", json(gone).get("error").asText());

@@ -1,0 +1,298 @@
+package dev.parley.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.db.NotificationBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Events from the database (row changes and realtime.send), in position order, to channels.
+ *
+ * <p>Pipeline: each notification is prepared on the database executor (a pointer resolved from
+ * realtime.events; for a change: filters, SELECT privilege and one batched RLS check), so many
+ * events are prepared at once; delivery then runs strictly in notification order (= commit order
+ * = position order) by chaining each delivery after the previous one. A delivery never repeats a
+ * position already delivered by this node.
+ *
+ * <p>Listener loss: notifications committed while the listener was down are not lost, they are in
+ * realtime.events. While disconnected, incoming notifications are held; on reconnect the node
+ * first reads every event after the last one it delivered, then the held ones (duplicates drop by
+ * position). If events were pruned meanwhile, channels are told to resync.
+ */
+final class ChangeFeed implements NotificationBus.StatusListener {
+    private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
+    static final String CHANNEL = "parley_realtime";
+    static final String SCHEMA_CHANNEL = "parley_realtime_schema";
+    static final int CATCH_UP_LIMIT = 10_000;
+
+    private final RealtimeNode node;
+    private final DataSource admin;
+    private final Object lock = new Object();
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    private boolean disconnected;
+    private final List<String> held = new ArrayList<>();
+    /** Highest position delivered (delivery stage only, read elsewhere). */
+    private volatile long deliveredThrough;
+    /** Highest position received from the listener: every smaller position is committed and received. */
+    private volatile long receivedThrough;
+
+    /** One channel's share of an event. */
+    record Delivery(ChannelSession channel, Outbound out, String error) {
+    }
+
+    private record Prepared(DbEvent event, List<Delivery> deliveries, boolean resync) {
+    }
+
+    ChangeFeed(RealtimeNode node, DataSource admin) {
+        this.node = node;
+        this.admin = admin;
+    }
+
+    void start(NotificationBus notifications) throws SQLException {
+        try (Connection c = admin.getConnection(); PreparedStatement st = c.prepareStatement(
+                "select coalesce(max(position), 0) from realtime.events");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            deliveredThrough = receivedThrough = rs.getLong(1);
+        }
+        notifications.addStatusListener(this);
+        notifications.listen(SCHEMA_CHANNEL, (ch, p) -> node.tables.invalidate());
+        notifications.listen(CHANNEL, (ch, p) -> received(p));
+    }
+
+    long receivedThrough() {
+        return receivedThrough;
+    }
+
+    private void received(String payload) {
+        synchronized (lock) {
+            if (disconnected) {
+                held.add(payload);
+                return;
+            }
+            enqueueNotification(payload);
+        }
+    }
+
+    private void enqueueNotification(String payload) {
+        DbEvent e;
+        try {
+            e = DbEvent.fromNotification(payload);
+        } catch (Exception ex) {
+            log.warn("unreadable realtime notification dropped: {}", ex.toString());
+            return;
+        }
+        if (e.position() > receivedThrough) receivedThrough = e.position();
+        enqueue(() -> List.of(prepare(e)));
+    }
+
+    private interface Source {
+        List<Prepared> get() throws SQLException;
+    }
+
+    /** Prepares on the executor, delivers in enqueue order. Called with {@code lock} held. */
+    private void enqueue(Source source) {
+        CompletableFuture<List<Prepared>> prepared = CompletableFuture.supplyAsync(() -> {
+            try {
+                return source.get();
+            } catch (SQLException ex) {
+                log.warn("realtime event not prepared: {}", ex.getMessage());
+                return List.of();
+            }
+        }, node.db);
+        tail = tail.thenCombine(prepared, (v, list) -> {
+            list.forEach(this::deliver);
+            return (Void) null;
+        }).exceptionally(ex -> {
+            log.error("realtime delivery failed", ex);
+            return null;
+        });
+    }
+
+    private void deliver(Prepared p) {
+        if (p.resync()) {
+            node.resume.resyncAll("the realtime listener lost its connection and events were pruned meanwhile");
+            return;
+        }
+        DbEvent e = p.event();
+        if (e.position() <= deliveredThrough) return;
+        deliveredThrough = e.position();
+        if (e.isChange()) {
+            for (Delivery d : p.deliveries()) {
+                if (d.error() != null) d.channel().system("postgres_changes", "error", d.error());
+                else d.channel().deliver(d.out(), e.position());
+            }
+        } else {
+            node.broadcasts.fromDatabase(e.topic(), e.isPrivate(), e.event(), e.data(), e.position());
+        }
+    }
+
+    private Prepared prepare(DbEvent e) throws SQLException {
+        if (e.data() == null) e = load(e.position()).orElse(null);
+        if (e == null) return new Prepared(new DbEvent(0, "none", "", null, null, null, null, null, false, null), List.of(), false);
+        if (!e.isChange()) return new Prepared(e, List.of(), false);
+        return new Prepared(e, evaluate(e, node.topics.withChanges()), false);
+    }
+
+    private Optional<DbEvent> load(long position) throws SQLException {
+        try (Connection c = admin.getConnection();
+             PreparedStatement st = c.prepareStatement("select " + DbEvent.COLUMNS + " from realtime.events where position = ?")) {
+            st.setLong(1, position);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(DbEvent.fromRow(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Who among {@code candidates} gets a change event, and what: filters (in Java), SELECT
+     * privilege (cached), then one RLS round trip for all of them. Also used by resume replay.
+     */
+    List<Delivery> evaluate(DbEvent e, Collection<ChannelSession> candidates) throws SQLException {
+        Optional<Tables.Info> found = node.tables.get(e.schema(), e.table());
+        if (found.isEmpty()) return List.of();
+        Tables.Info table = found.get();
+        JsonNode record = e.data().get("record");
+        JsonNode oldFull = e.data().get("old_record");
+        boolean delete = e.op().equals("DELETE");
+        JsonNode oldShown = revealedOld(table, oldFull, delete);
+        JsonNode filtered = delete ? oldShown : record;
+        Map<ChannelSession, int[]> matched = new HashMap<>();
+        for (ChannelSession c : candidates) {
+            if (c.isClosed()) continue;
+            List<Integer> ids = new ArrayList<>();
+            for (ChangeSpec s : c.config.changes()) {
+                if (s.matches(e.schema(), e.table(), e.op()) && s.parsed().test(filtered) && !ids.contains(s.id())) ids.add(s.id());
+            }
+            if (ids.isEmpty() || !node.tables.canSelect(c.caller.role(), table)) continue;
+            matched.put(c, ids.stream().mapToInt(Integer::intValue).toArray());
+        }
+        if (matched.isEmpty()) return List.of();
+        Map<ChannelSession, RlsCheck.Verdict> verdicts = table.rls() && !delete
+                ? node.rls.check(table, record, matched.keySet()) : null;
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("schema", e.schema()).put("table", e.table()).put("commit_timestamp", e.committedAt()).put("type", e.op());
+        data.set("columns", table.columnsJson());
+        if (!delete) data.set("record", record);
+        if (!e.op().equals("INSERT")) data.set("old_record", oldShown);
+        data.putNull("errors");
+        Map<String, Outbound> shared = new HashMap<>();
+        List<Delivery> out = new ArrayList<>(matched.size());
+        for (var m : matched.entrySet()) {
+            ChannelSession c = m.getKey();
+            RlsCheck.Verdict v = verdicts == null ? RlsCheck.Verdict.VISIBLE : verdicts.get(c);
+            if (v == null) continue;
+            if (v.error() != null) {
+                out.add(new Delivery(c, null, "RLS check of " + table.qualified() + " failed: " + v.error()));
+                continue;
+            }
+            if (!v.visible()) continue;
+            String k = c.topic + java.util.Arrays.toString(m.getValue());
+            Outbound o = shared.computeIfAbsent(k, x -> {
+                ObjectNode payload = JsonNodeFactory.instance.objectNode();
+                var ids = payload.putArray("ids");
+                for (int id : m.getValue()) ids.add(id);
+                payload.set("data", data);
+                payload.put("position", Long.toString(e.position()));
+                return new Outbound(Message.of(null, null, c.topic, "postgres_changes", payload));
+            });
+            out.add(new Delivery(c, o, null));
+        }
+        return out;
+    }
+
+    /**
+     * The old row a subscriber may see. The row of a DELETE is gone, so RLS cannot be asked about
+     * it: like Supabase, only its primary key is revealed (to subscribers whose role may SELECT
+     * the table), and the whole old row only when the table has REPLICA IDENTITY FULL and no RLS.
+     * An UPDATE's old row is likewise the primary key unless REPLICA IDENTITY FULL.
+     */
+    private static JsonNode revealedOld(Tables.Info table, JsonNode old, boolean delete) {
+        if (old == null || old.isNull()) return JsonNodeFactory.instance.objectNode();
+        if (table.replicaFull() && !(delete && table.rls())) return old;
+        ObjectNode pk = JsonNodeFactory.instance.objectNode();
+        for (String col : table.primaryKey()) pk.set(col, old.get(col));
+        return pk;
+    }
+
+    @Override
+    public void onDisconnected() {
+        synchronized (lock) {
+            disconnected = true;
+        }
+    }
+
+    @Override
+    public void onReconnected() {
+        synchronized (lock) {
+            enqueue(this::catchUp);
+            for (String p : held) enqueueNotification(p);
+            held.clear();
+            disconnected = false;
+        }
+        node.db.execute(node.presence::resendStates);
+    }
+
+    /** Everything committed after the last delivered event, read from realtime.events. */
+    private List<Prepared> catchUp() throws SQLException {
+        long after = deliveredThrough;
+        List<DbEvent> events = new ArrayList<>();
+        long pruned;
+        try (Connection c = admin.getConnection()) {
+            pruned = node.resume.prunedThrough(c);
+            try (PreparedStatement st = c.prepareStatement("select " + DbEvent.COLUMNS
+                    + " from realtime.events where position > ? order by position limit " + (CATCH_UP_LIMIT + 1))) {
+                st.setLong(1, after);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) events.add(DbEvent.fromRow(rs));
+                }
+            }
+        }
+        if (after < pruned || events.size() > CATCH_UP_LIMIT) {
+            return List.of(new Prepared(null, List.of(), true));
+        }
+        List<Prepared> out = new ArrayList<>();
+        for (DbEvent e : events) {
+            if (e.position() > receivedThrough) receivedThrough = e.position();
+            out.add(new Prepared(e, e.isChange() ? evaluate(e, node.topics.withChanges()) : List.of(), false));
+        }
+        log.info("realtime listener caught up {} events after position {}", events.size(), after);
+        return out;
+    }
+
+    /** Validates a joining channel's bindings: tables exist, the role may SELECT, filter columns exist. */
+    void validate(ChannelSession c) throws Joins.Refused, SQLException {
+        for (ChangeSpec s : c.config.changes()) {
+            if (s.table() == null || s.table().equals("*") || s.schema().equals("*")) continue;
+            Optional<Tables.Info> t = node.tables.get(s.schema(), s.table());
+            if (t.isEmpty()) {
+                throw new Joins.Refused("UnableToSubscribeToPostgres: table " + s.schema() + "." + s.table() + " does not exist");
+            }
+            if (!node.tables.canSelect(c.caller.role(), t.get())) {
+                throw new Joins.Refused("UnableToSubscribeToPostgres: role " + c.caller.role() + " may not SELECT from "
+                        + s.schema() + "." + s.table());
+            }
+            for (ChangeFilter.Condition cond : s.parsed().conditions()) {
+                if (!t.get().columns().contains(cond.column())) {
+                    throw new Joins.Refused("UnableToSubscribeToPostgres: filter column " + cond.column() + " is not a column of "
+                            + s.schema() + "." + s.table());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.parley.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.auth.Caller;
+import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One WebSocket: reads Phoenix messages (on its I/O thread; anything that touches the database
+ * goes to the node's executor), routes them to its channels, and owns the bounded outbound queue.
+ *
+ * <p>Back-pressure: every frame handed to Undertow counts until its write completes. A socket with
+ * more than {@code maxQueuedMessages} frames unwritten is a consumer that cannot keep up: it is
+ * disconnected with close code 1013 and a reason, so it neither slows the others (fan-out never
+ * waits for it) nor grows memory without bound (frames are shared, the count is capped).
+ */
+final class SocketSession {
+    private static final Logger log = LoggerFactory.getLogger(SocketSession.class);
+    static final int CLOSE_SLOW_CONSUMER = 1013;
+    static final int CLOSE_POLICY = 1008;
+
+    private static final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+    final String id = Long.toString(ids.incrementAndGet(), 36);
+    final RealtimeNode node;
+    final WebSocketChannel ws;
+    final Serializer serializer;
+    final Caller socketCaller;
+    final String socketToken;
+    final Map<String, ChannelSession> channels = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile long lastHeardMillis;
+    private volatile boolean closed;
+    private long windowStart;
+    private int messagesInWindow;
+    private int joinsInWindow;
+
+    private final WebSocketCallback<Void> written = new WebSocketCallback<>() {
+        @Override
+        public void complete(WebSocketChannel channel, Void context) {
+            queued.decrementAndGet();
+        }
+
+        @Override
+        public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
+            queued.decrementAndGet();
+        }
+    };
+
+    /** What the upgrade request established: serializer, the socket's caller and raw token. */
+    record Handshake(Serializer serializer, Caller caller, String token) {
+    }
+
+    SocketSession(RealtimeNode node, WebSocketChannel ws, Serializer serializer, Caller socketCaller, String socketToken) {
+        this.node = node;
+        this.ws = ws;
+        this.serializer = serializer;
+        this.socketCaller = socketCaller;
+        this.socketToken = socketToken;
+        this.lastHeardMillis = node.clock.millis();
+    }
+
+    // ---- inbound (I/O thread) ----
+
+    void onText(String text) {
+        Message m;
+        try {
+            m = serializer.decodeText(text);
+        } catch (ProtocolException e) {
+            close(CLOSE_POLICY, e.getMessage());
+            return;
+        }
+        handle(m);
+    }
+
+    void onBinary(ByteBuffer data) {
+        Message m;
+        try {
+            m = serializer.decodeBinary(data);
+        } catch (ProtocolException e) {
+            close(CLOSE_POLICY, e.getMessage());
+            return;
+        }
+        handle(m);
+    }
+
+    private void handle(Message m) {
+        lastHeardMillis = node.clock.millis();
+        if (!withinRate(m)) return;
+        if (m.topic().equals("phoenix")) {
+            if (m.event().equals("heartbeat")) reply(null, m.ref(), "phoenix", "ok", JsonNodeFactory.instance.objectNode());
+            else replyError(m, "unknown event on topic phoenix: " + m.event());
+            return;
+        }
+        if (m.event().equals("phx_join")) {
+            node.joins.join(this, m);
+            return;
+        }
+        ChannelSession c = channels.get(m.topic());
+        if (c == null || (m.joinRef() != null && !m.joinRef().equals(c.joinRef))) {
+            replyError(m, "unmatched topic");
+            return;
+        }
+        switch (m.event()) {
+            case "phx_leave" -> {
+                reply(m.joinRef(), m.ref(), m.topic(), "ok", JsonNodeFactory.instance.objectNode());
+                leave(c, null);
+            }
+            case "broadcast" -> node.broadcasts.fromClient(c, m);
+            case "presence" -> node.presence.handle(c, m);
+            case "access_token" -> node.joins.refreshToken(c, m);
+            default -> replyError(m, "unknown event '" + m.event() + "' (expected broadcast, presence, access_token or phx_leave)");
+        }
+    }
+
+    /** Fixed one-second windows: cheap, and enough to stop a runaway client. */
+    private boolean withinRate(Message m) {
+        long now = node.clock.millis();
+        if (now - windowStart >= 1000) {
+            windowStart = now;
+            messagesInWindow = 0;
+            joinsInWindow = 0;
+        }
+        if (++messagesInWindow > node.settings.maxMessagesPerSecond()) {
+            replyError(m, "RateLimitReached: more than " + node.settings.maxMessagesPerSecond() + " messages per second");
+            return false;
+        }
+        if (m.event().equals("phx_join") && ++joinsInWindow > node.settings.maxJoinsPerSecond()) {
+            replyError(m, "ClientJoinRateLimitReached: more than " + node.settings.maxJoinsPerSecond() + " joins per second");
+            return false;
+        }
+        return true;
+    }
+
+    // ---- outbound (any thread) ----
+
+    void send(Frame f) {
+        if (closed) return;
+        if (queued.incrementAndGet() > node.settings.maxQueuedMessages()) {
+            queued.decrementAndGet();
+            disconnectSlowConsumer();
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(f.bytes());
+        if (f.binary()) WebSockets.sendBinary(buf, ws, written);
+        else WebSockets.sendText(buf, ws, written);
+    }
+
+    void reply(String joinRef, String ref, String topic, String status, JsonNode response) {
+        ObjectNode payload = JsonNodeFactory.instance.objectNode();
+        payload.put("status", status);
+        payload.set("response", response);
+        send(Frame.text(serializer.encodeText(joinRef, ref, topic, "phx_reply", payload)));
+    }
+
+    void replyError(Message m, String reason) {
+        if (m.ref() == null) return;
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("reason", reason);
+        reply(m.joinRef(), m.ref(), m.topic(), "error", r);
+    }
+
+    int queuedFrames() {
+        return queued.get();
+    }
+
+    // ---- lifecycle ----
+
+    /**
+     * Ends a channel: an optional system error saying why, phx_close, then it stops receiving and
+     * its presence is removed.
+     */
+    void leave(ChannelSession c, String reason) {
+        if (reason != null) c.system("system", "error", reason);
+        if (!c.markClosed()) return;
+        send(Frame.text(serializer.encodeText(c.joinRef, c.joinRef, c.topic, "phx_close", JsonNodeFactory.instance.objectNode())));
+        channels.remove(c.topic, c);
+        node.topics.remove(c);
+        node.presence.untrack(c);
+    }
+
+    long lastHeardMillis() {
+        return lastHeardMillis;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void disconnectSlowConsumer() {
+        log.warn("disconnecting a slow consumer ({} frames unwritten)", queued.get());
+        close(CLOSE_SLOW_CONSUMER, "slow consumer: more than " + node.settings.maxQueuedMessages() + " messages queued");
+    }
+
+    /** Sends a close frame with a reason, then drops the connection if the peer does not answer. */
+    void close(int code, String reason) {
+        if (closed) return;
+        closed = true;
+        queued.incrementAndGet();
+        WebSockets.sendClose(new CloseMessage(code, reason), ws, written);
+        try {
+            node.scheduler.schedule(() -> IoUtils.safeClose(ws), 2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the server is stopping and closes every connection itself
+        }
+        onClosed();
+    }
+
+    /** The connection is gone (or going): every channel stops and its presence is removed. */
+    void onClosed() {
+        closed = true;
+        for (ChannelSession c : channels.values()) {
+            if (c.markClosed()) {
+                node.topics.remove(c);
+                node.presence.untrack(c);
+            }
+        }
+        channels.clear();
+        node.topics.removeSocket(this);
+    }
+}

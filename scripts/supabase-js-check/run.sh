@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs supabase-js's auth and storage clients, unmodified, against the built jar: starts a
+# gateway on its own embedded Postgres in a temporary data directory (random loopback ports),
+# installs the pinned supabase-js, runs auth.mjs then storage.mjs, and stops the gateway.
+#
+#   scripts/supabase-js-check/run.sh      (after mvn -q -DskipTests package)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+JAR=$ROOT/gateway/target/parley.jar
+[ -f "$JAR" ] || { echo "build the jar first: mvn -q -DskipTests package" >&2; exit 1; }
+WORK=$(mktemp -d /tmp/parley-sbjs.XXXXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+PORT=$(free_port)
+DB_PORT=$(free_port)
+trap 'kill "$GW" 2>/dev/null || true; wait "$GW" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+PARLEY_PORT=$PORT PARLEY_HOST=127.0.0.1 PARLEY_DB_PORT=$DB_PORT PARLEY_DATA_DIR="$WORK/data" \
+  java -jar "$JAR" > "$WORK/gateway.log" 2>&1 &
+GW=$!
+URL=http://127.0.0.1:$PORT
+for _ in $(seq 1 120); do curl -sf "$URL/health" > /dev/null && break; sleep 0.5; done
+curl -sf "$URL/health" > /dev/null || { echo "gateway did not start:" >&2; tail -30 "$WORK/gateway.log" >&2; exit 1; }
+ANON=$(awk '/anon key/ { print $NF }' "$WORK/gateway.log" | head -1)
+SERVICE=$(awk '/service_role key/ { print $NF }' "$WORK/gateway.log" | head -1)
+
+cd "$HERE"
+[ -d node_modules/@supabase/supabase-js ] || npm install --no-audit --no-fund --silent
+# Node 20 needs the flag: supabase-js builds its realtime client (a WebSocket) eagerly.
+NODE=(node)
+node -e 'process.exit(typeof WebSocket === "undefined" ? 0 : 1)' && NODE=(node --experimental-websocket)
+
+export PARLEY_URL=$URL PARLEY_ANON_KEY=$ANON PARLEY_SERVICE_KEY=$SERVICE
+"${NODE[@]}" auth.mjs
+
+# The storage check acts as a user signed up through /auth/v1.
+SESSION=$(curl -sf -H "apikey: $ANON" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"storage-$(date +%s)@example.com\",\"password\":\"storage-password\"}" "$URL/auth/v1/signup")
+PARLEY_USER_TOKEN=$(node -e 'console.log(JSON.parse(process.argv[1]).access_token)' "$SESSION") \
+PARLEY_USER_ID=$(node -e 'console.log(JSON.parse(process.argv[1]).user.id)' "$SESSION") \
+  "${NODE[@]}" storage.mjs
