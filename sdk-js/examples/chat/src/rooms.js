@@ -59,6 +59,7 @@ export async function refresh() {
   const [rooms, memberships, unread] = await Promise.all([
     state.api.rooms(), state.api.myMemberships(), state.api.unreadCounts().catch(() => []),
   ]);
+  const roleBefore = state.memberships.get(state.roomId);
   state.rooms = new Map(rooms.map((r) => [r.id, r]));
   state.memberships = new Map(memberships.map((m) => [m.room_id, m.role]));
   state.unread = new Map(unread.map((u) => [u.room_id, Number(u.unread_count) || 0]));
@@ -70,6 +71,7 @@ export async function refresh() {
   syncChannels();
   render();
   if (state.roomId && !state.rooms.has(state.roomId)) room.close(); // kicked, or the room is gone
+  else if (state.roomId && state.memberships.get(state.roomId) !== roleBefore) room.redraw(); // moderator tools
 }
 
 /** Keeps one channel per room I belong to: joined rooms get one, rooms I left lose theirs. */
