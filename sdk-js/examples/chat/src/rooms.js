@@ -2,7 +2,7 @@
 // latest message), room creation, direct messages, and one realtime channel per room I am a
 // member of (private topic room:<id>: database broadcasts of messages, reactions, receipts and
 // membership, plus typing and presence).
-import { $, h, clear, attempt } from './dom.js';
+import { $, h, clear, attempt, toast } from './dom.js';
 import { state, loadProfiles, roomLabel, displayName } from './state.js';
 import { reportChannel } from './connection.js';
 import { openDialog } from './dialogs.js';
@@ -70,8 +70,10 @@ export async function refresh() {
   await loadProfiles([...state.directNames.values()]);
   syncChannels();
   render();
-  if (state.roomId && !state.rooms.has(state.roomId)) room.close(); // kicked, or the room is gone
-  else if (state.roomId && state.memberships.get(state.roomId) !== roleBefore) room.redraw(); // moderator tools
+  if (state.roomId && (!state.rooms.has(state.roomId) || (roleBefore && !state.memberships.has(state.roomId)))) {
+    toast('You are no longer a member of that room.', 'info'); // kicked, banned, or the room is gone
+    room.close();
+  } else if (state.roomId && state.memberships.get(state.roomId) !== roleBefore) room.redraw(); // moderator tools
 }
 
 /** Keeps one channel per room I belong to: joined rooms get one, rooms I left lose theirs. */
@@ -92,9 +94,11 @@ export function channelOf(roomId) {
 
 /** Makes me a member (public rooms join on open) and gives the room its channel. */
 export async function ensureMember(roomId) {
-  if (state.memberships.has(roomId)) return;
-  await state.api.joinRoom(roomId);
-  state.memberships.set(roomId, 'member');
+  // Asked afresh: the list may not know yet that I was removed (or added) a moment ago.
+  const role = await state.api.myRole(roomId);
+  if (role) state.memberships.set(roomId, role);
+  else if (state.rooms.get(roomId)?.type === 'public') state.memberships.set(roomId, (await state.api.joinRoom(roomId))?.role ?? 'member');
+  else throw new Error('you are not a member of this room');
   syncChannels();
 }
 
