@@ -37,7 +37,11 @@ public final class Statements {
     /** As above, after {@code with}: a WITH clause (a write's CTE) the rows query reads from. */
     public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
                             MediaType type) throws SQLException {
-        Sql total = totalExpression(c, counted, count);
+        return pageWithTotal(c, with, rows, totalExpression(c, counted, count), type);
+    }
+
+    /** As above with the SQL of the page's {@code total} given (null: none). */
+    public static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type) throws SQLException {
         Sql q = new Sql().append(with).raw("select ");
         q.append(total == null ? Sql.of("null::bigint") : total);
         q.raw(", count(_t), ");

@@ -22,6 +22,14 @@ import java.util.Set;
 record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
 
     static WriteBody read(HttpServerExchange exchange, long limit) {
+        return read(exchange, limit, true);
+    }
+
+    /**
+     * The body; {@code keysMustMatch} false when the {@code columns} parameter names the columns,
+     * so objects may each hold some of them (and other keys, ignored), as PostgREST allows.
+     */
+    static WriteBody read(HttpServerExchange exchange, long limit, boolean keysMustMatch) {
         String type = RequestBody.mediaType(exchange);
         if (!type.isEmpty() && !type.equals("application/json")) {
             throw new ApiError(415, "PGRST107", "Content-Type not acceptable: " + type,
@@ -47,7 +55,7 @@ record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
         } else {
             throw invalid("the body must be a JSON object or an array of objects");
         }
-        return new WriteBody(rows, keysOf(rows), wasArray);
+        return new WriteBody(rows, keysMustMatch ? keysOf(rows) : List.of(), wasArray);
     }
 
     /** The keys of the first object; every other object must have the same (PostgREST's rule). */
