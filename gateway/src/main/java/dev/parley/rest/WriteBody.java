@@ -1,6 +1,8 @@
 package dev.parley.rest;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.parley.http.ApiError;
 import dev.parley.http.Json;
@@ -20,6 +22,8 @@ import java.util.Set;
  * type a 415.
  */
 record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
+    /** Refuses trailing content ({@code {..}{..}}), which a lenient reader would silently drop. */
+    private static final ObjectReader STRICT = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static WriteBody read(HttpServerExchange exchange, long limit) {
         return read(exchange, limit, true);
@@ -38,7 +42,7 @@ record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
         byte[] bytes = RequestBody.read(exchange, limit);
         JsonNode doc;
         try {
-            doc = Json.MAPPER.readTree(bytes);
+            doc = STRICT.readTree(bytes);
         } catch (IOException e) {
             throw invalid("the body is not valid JSON");
         }
