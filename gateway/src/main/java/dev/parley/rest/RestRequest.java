@@ -14,6 +14,12 @@ public record RestRequest(HttpServerExchange exchange, Caller caller, SchemaSnap
                           Preferences prefer, MediaType accept) {
 
     public static RestRequest of(HttpServerExchange exchange, Caller caller, SchemaSnapshot snapshot) {
+        return new RestRequest(exchange, caller, snapshot, schema(exchange, snapshot), Preferences.of(exchange),
+                MediaType.negotiate(exchange));
+    }
+
+    /** The schema the profile headers name, else the default one; 406 (PGRST106) for one not exposed. */
+    public static String schema(HttpServerExchange exchange, SchemaSnapshot snapshot) {
         boolean reading = exchange.getRequestMethod().equals(Methods.GET) || exchange.getRequestMethod().equals(Methods.HEAD);
         String profile = exchange.getRequestHeaders().getFirst(reading ? "Accept-Profile" : "Content-Profile");
         String schema = snapshot.schemas().get(0);
@@ -24,7 +30,7 @@ public record RestRequest(HttpServerExchange exchange, Caller caller, SchemaSnap
                         "Only the following schemas are exposed: " + String.join(", ", snapshot.schemas()));
             }
         }
-        return new RestRequest(exchange, caller, snapshot, schema, Preferences.of(exchange), MediaType.negotiate(exchange));
+        return schema;
     }
 
     /**
