@@ -88,6 +88,14 @@ class RpcTest {
                   raise sqlstate 'PGRST' using message = 'INVALID', detail = '{"status":400,"headers":{}}'; end $$;
                 create function raise_pgrst_no_detail() returns int language plpgsql as $$ begin
                   raise sqlstate 'PGRST' using message = '{"code":"1","message":"m"}'; end $$;
+                create function created() returns json language plpgsql as $$ begin
+                  perform set_config('response.status', '201', true);
+                  perform set_config('response.headers', '[{"Location": "/things/1"}, {"Cache-Control": "max-age=60"}]', true);
+                  return '{"id": 1}'; end $$;
+                create function bad_status() returns int language plpgsql as $$ begin
+                  perform set_config('response.status', 'abc', true); return 1; end $$;
+                create function bad_headers() returns void language plpgsql as $$ begin
+                  perform set_config('response.headers', '{"a": "b"}', true); end $$;
                 create function assert_fails() returns int language plpgsql as $$ begin assert false, 'nope'; return 1; end $$;
                 create function "quotedFunction"("user" text, "fullName" text) returns json language sql
                   as $$ select json_build_object('user', "user", 'fullName', "fullName") $$;
@@ -528,6 +536,21 @@ class RpcTest {
             r = get("raise_pgrst_no_detail");
             assertEquals(500, r.statusCode());
             assertEquals("DETAIL is missing in the RAISE statement", json(r).get("details").asText());
+        }
+
+        @Test
+        void functionsMayChooseStatusAndHeaders() {
+            HttpResponse<String> r = post("created", "{}");
+            assertEquals(201, r.statusCode());
+            assertEquals("/things/1", header(r, "Location"));
+            assertEquals("max-age=60", header(r, "Cache-Control"));
+            assertJson("{\"id\":1}", r);
+            r = get("bad_status");
+            assertEquals(500, r.statusCode());
+            assertEquals("PGRST112", json(r).get("code").asText());
+            r = post("bad_headers", "{}");
+            assertEquals(500, r.statusCode());
+            assertEquals("PGRST111", json(r).get("code").asText());
         }
 
         @Test
