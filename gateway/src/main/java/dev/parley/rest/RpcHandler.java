@@ -77,6 +77,10 @@ final class RpcHandler {
     private static void respond(RestRequest req, Routine routine, Page page, ResponseSettings settings, long offset) {
         HttpServerExchange ex = req.exchange();
         ex.getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(offset, page.rows(), page.total()));
+        if (req.prefer().count() != Preferences.Count.NONE) {
+            ex.getResponseHeaders().put(HttpString.tryFromString("Preference-Applied"),
+                    "count=" + req.prefer().count().name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (routine.returnsVoid()) {
             settings.applyHeaders(ex);
             ex.setStatusCode(settings.statusOr(204));

@@ -248,6 +248,7 @@ class RpcTest {
             assertEquals(206, r.statusCode());
             assertJson("[{\"id\":3},{\"id\":4}]", r);
             assertEquals("1-2/4", header(r, "Content-Range"));
+            assertEquals("count=exact", header(r, "Preference-Applied"));
         }
 
         @Test
