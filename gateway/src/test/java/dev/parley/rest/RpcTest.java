@@ -96,6 +96,7 @@ class RpcTest {
                   perform set_config('response.status', 'abc', true); return 1; end $$;
                 create function bad_headers() returns void language plpgsql as $$ begin
                   perform set_config('response.headers', '{"a": "b"}', true); end $$;
+                create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
                 create function assert_fails() returns int language plpgsql as $$ begin assert false, 'nope'; return 1; end $$;
                 create function "quotedFunction"("user" text, "fullName" text) returns json language sql
                   as $$ select json_build_object('user', "user", 'fullName', "fullName") $$;
@@ -414,6 +415,22 @@ class RpcTest {
             assertEquals("Searched for the function public.no_such_thing_at_all without parameters or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.",
                     json(r).get("details").asText());
             assertTrue(json(r).get("hint").isNull());
+        }
+
+        @Test
+        void triggerFunctionsAreNotCallable() {
+            HttpResponse<String> r = post("touch", "{}");
+            assertEquals(404, r.statusCode());
+            assertEquals("PGRST202", json(r).get("code").asText());
+        }
+
+        @Test
+        void hostileNamesAreUnknownFunctionsOrParameters() {
+            assertEquals(404, get("add_them\"();drop table notes;--").statusCode());
+            assertEquals(404, get("add_them?a=1&" + RestCalls.enc("b\" := 1); drop table notes; --") + "=2").statusCode());
+            assertEquals(404, get("").statusCode());
+            assertEquals(404, get("add_them/x?a=1&b=2").statusCode());
+            assertTrue(Integer.parseInt(get("note_count").body()) >= 3);
         }
 
         @Test
