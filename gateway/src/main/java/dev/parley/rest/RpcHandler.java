@@ -64,22 +64,34 @@ final class RpcHandler {
                 .top(call.source(), SelectParser.parse(params.select()), scope);
         String body = jsonBody(routine, req.accept());
         boolean readOnly = reading || routine.volatility() != 'v';
+        Preferences.Count count = count(req, routine);
         Result result = transactions.run(req.caller(), readOnly, c -> new Result(
-                Statements.page(c, call.with(), node.query(), node, req.prefer().count(), req.accept(), body),
+                Statements.page(c, call.with(), node.query(), node, count, req.accept(), body),
                 ResponseSettings.read(c)));
-        respond(req, routine, result.page(), result.settings(), scope.offset() == null ? 0 : scope.offset());
+        respond(req, routine, result.page(), result.settings(), count, scope.offset() == null ? 0 : scope.offset());
+    }
+
+    /**
+     * The count preference honoured. CSV is rendered by a second statement after the count's,
+     * which would run the function twice: a volatile function (one that may write) is therefore
+     * answered without a total in CSV, so its effects happen once.
+     */
+    private static Preferences.Count count(RestRequest req, Routine routine) {
+        if (req.accept() == MediaType.CSV && routine.volatility() == 'v') return Preferences.Count.NONE;
+        return req.prefer().count();
     }
 
     private record Result(Page page, ResponseSettings settings) {
     }
 
     /** As a read's answer (Content-Range, 206, singular check), then the function's own status and headers. */
-    private static void respond(RestRequest req, Routine routine, Page page, ResponseSettings settings, long offset) {
+    private static void respond(RestRequest req, Routine routine, Page page, ResponseSettings settings,
+                                Preferences.Count count, long offset) {
         HttpServerExchange ex = req.exchange();
         ex.getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(offset, page.rows(), page.total()));
-        if (req.prefer().count() != Preferences.Count.NONE) {
+        if (count != Preferences.Count.NONE) {
             ex.getResponseHeaders().put(HttpString.tryFromString("Preference-Applied"),
-                    "count=" + req.prefer().count().name().toLowerCase(java.util.Locale.ROOT));
+                    "count=" + count.name().toLowerCase(java.util.Locale.ROOT));
         }
         if (routine.returnsVoid()) {
             settings.applyHeaders(ex);
