@@ -171,9 +171,13 @@ class RestEmbedTest {
     }
 
     @Test
-    void spreadsLiftToOneColumnsIntoTheParent() {
+    void spreadsLiftColumnsIntoTheParent() {
         assertEquals("[{\"title\":\"Alpha\",\"author_name\":\"Ann\",\"born\":1970}]",
                 get("/books?select=title,...authors!author_id(author_name:name,born)&id=eq.1"));
+        // to-many: correlated arrays in the embed's order, empty when there is no row
+        assertEquals("[{\"name\":\"Ann\",\"titles\":[\"Beta\",\"Alpha\"],\"pages\":[300,120]},"
+                        + "{\"name\":\"Cy\",\"titles\":[],\"pages\":[]}]",
+                get("/authors?select=name,...books!author_id(titles:title,pages)&id=in.(1,3)&order=id&books.order=id.desc"));
     }
 
     @Test

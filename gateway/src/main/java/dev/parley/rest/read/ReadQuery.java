@@ -139,12 +139,21 @@ public final class ReadQuery {
         boolean inner = embed.join() == SelectItem.JoinType.INNER;
 
         if (embed.spread()) {
-            if (!rel.toOne()) {
-                throw ApiError.badRequest("PGRST119", "A spread operation on '" + embed.target()
-                        + "' is only possible on a to-one relationship", null);
+            if (rel.toOne()) {
+                from.raw(inner ? " join lateral (" : " left join lateral (").append(child.query()).raw(") as ")
+                        .ident(joinAlias).raw(" on true");
+            } else {
+                // To-many: each column becomes an array, all in the same (the embed's) order.
+                List<Sql> arrays = new ArrayList<>();
+                for (SelectItem item : embed.children()) {
+                    for (String name : outputNames(item, target)) {
+                        arrays.add(new Sql().raw("coalesce(json_agg(_e.").ident(name).raw("), '[]') as ").ident(name));
+                    }
+                }
+                from.raw(" left join lateral (select ").join(", ", arrays).raw(" from (").append(child.query())
+                        .raw(") as _e) as ").ident(joinAlias).raw(" on true");
+                if (inner) where.add(new Sql().raw("exists (").append(child.query()).raw(")"));
             }
-            from.raw(inner ? " join lateral (" : " left join lateral (").append(child.query()).raw(") as ")
-                    .ident(joinAlias).raw(" on true");
             for (SelectItem item : embed.children()) {
                 for (String name : outputNames(item, target)) {
                     select.add(new Sql().ident(joinAlias).raw(".").ident(name).raw(" as ").ident(name));
