@@ -280,6 +280,9 @@ final class WriteHandler {
             if (!scope.order().isEmpty()) {
                 List<Sql> order = new ArrayList<>();
                 for (OrderTerm t : scope.order()) {
+                    if (t.relation() != null) {
+                        throw ApiError.badRequest("PGRST100", "A related order is not allowed in writes", null);
+                    }
                     Sql term = Expressions.field("_l", source, t.field()).raw(t.descending() ? " desc" : " asc");
                     if (t.nullsFirst() != null) term.raw(t.nullsFirst() ? " nulls first" : " nulls last");
                     order.add(term);
