@@ -49,6 +49,8 @@ public final class Preferences {
                 Set<String> known = KNOWN.get(key);
                 if (known != null && known.contains(value)) {
                     p.values.putIfAbsent(key, value);
+                } else if (key.equals("max-affected") && value.matches("\\d{1,18}")) {
+                    p.values.putIfAbsent(key, value);
                 } else if (!key.equals("timezone") && !key.equals("max-affected") && !key.equals("tx")) {
                     p.invalid.add(t);
                 }
@@ -102,6 +104,15 @@ public final class Preferences {
         return "default".equals(values.get("missing"));
     }
 
+    /**
+     * {@code max-affected=n}, honoured (as PostgREST) only with {@code handling=strict}: a PATCH
+     * or DELETE touching more rows fails and is rolled back. Null when not in force.
+     */
+    public Long maxAffected() {
+        String v = values.get("max-affected");
+        return v != null && "strict".equals(values.get("handling")) ? Long.valueOf(v) : null;
+    }
+
     /** {@code params=single-object}: an RPC receives the whole body as its one argument. */
     public boolean singleObject() {
         return "single-object".equals(values.get("params"));
@@ -117,6 +128,7 @@ public final class Preferences {
             String v = values.get(k);
             if (v != null && (keys.contains(k) || k.equals("handling"))) out.add(k + "=" + v);
         }
+        if (keys.contains("max-affected") && maxAffected() != null) out.add("max-affected=" + maxAffected());
         return String.join(", ", out);
     }
 }

@@ -83,6 +83,32 @@ public final class RestApi implements HttpHandler {
         }
     }
 
+    /**
+     * OPTIONS (without CORS preflight headers, which Cors answers): the methods the relation
+     * takes in {@code Allow}, as PostgREST lists them; Postgres says which views take writes.
+     */
+    private void allowed(RestRequest req, Relation relation) throws SQLException {
+        int events = ctx.transactions().run(req.caller(), true, c -> {
+            try (var st = c.prepareStatement("select pg_relation_is_updatable(?::regclass, true)")) {
+                st.setString(1, relation.name().sql());
+                try (var rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+        boolean insertable = (events & 8) != 0;
+        boolean updatable = (events & 4) != 0;
+        StringBuilder allow = new StringBuilder("OPTIONS,GET,HEAD");
+        if (insertable) allow.append(",POST");
+        if (insertable && updatable && !relation.primaryKey().isEmpty()) allow.append(",PUT");
+        if (updatable) allow.append(",PATCH");
+        if ((events & 16) != 0) allow.append(",DELETE");
+        req.exchange().getResponseHeaders().put(io.undertow.util.Headers.ALLOW, allow.toString());
+        req.exchange().setStatusCode(200);
+        req.exchange().endExchange();
+    }
+
     private void relation(RestRequest req, String name) throws SQLException {
         if (name.contains("/")) throw new ApiError(404, "PGRST125", "Invalid path specified in request URL");
         Relation relation = req.snapshot().relation(new QualifiedName(req.schema(), name));
@@ -101,6 +127,8 @@ public final class RestApi implements HttpHandler {
             writes.put(req, relation, params);
         } else if (method.equals(Methods.DELETE)) {
             writes.delete(req, relation, params);
+        } else if (method.equals(Methods.OPTIONS)) {
+            allowed(req, relation);
         } else {
             throw new ApiError(405, "PGRST117", "Unsupported HTTP method: " + method);
         }

@@ -88,13 +88,13 @@ final class WriteHandler {
         update.raw(" from json_populate_record(null::").raw(table.name().sql()).raw(", ")
                 .typedValue(body.rows().get(0).toString(), "json").raw(") as _b");
         update.append(where(table, params));
-        finish(req, table, params, update, Kind.UPDATE, List.of("return", "missing", "count"));
+        finish(req, table, params, update, Kind.UPDATE, List.of("return", "missing", "count", "max-affected"));
     }
 
     void delete(RestRequest req, Relation table, QueryParams params) throws SQLException {
         Sql delete = new Sql().raw("delete from ").raw(table.name().sql()).raw(" as ").ident(ALIAS);
         delete.append(where(table, params));
-        finish(req, table, params, delete, Kind.DELETE, List.of("return", "count"));
+        finish(req, table, params, delete, Kind.DELETE, List.of("return", "count", "max-affected"));
     }
 
     /** PUT: insert or replace the one row its primary key filters name. */
@@ -140,6 +140,7 @@ final class WriteHandler {
             long[] counts = transactions.run(req.caller(), false, c -> {
                 long[] n = countInserted ? runCountingInserted(c, write) : new long[]{runUpdate(c, write), 0};
                 if (singular && n[0] != 1) throw Responses.singularError(n[0]);
+                checkMaxAffected(req, kind, n[0]);
                 return n;
             });
             int status = kind != Kind.INSERT ? 204 : countInserted && counts[1] == 0 ? 200 : 201;
@@ -156,6 +157,7 @@ final class WriteHandler {
         Page page = transactions.run(req.caller(), false, c -> {
             Page p = Statements.pageWithTotal(c, with, node.query(), inserted, req.accept());
             if (singular && p.rows() != 1) throw Responses.singularError(p.rows());
+            checkMaxAffected(req, kind, p.rows());
             return p;
         });
         setApplied(req, applied);
@@ -166,6 +168,15 @@ final class WriteHandler {
         };
         if (kind != Kind.PUT) req.exchange().getResponseHeaders().put(Headers.CONTENT_RANGE, contentRange(req, kind, page.rows()));
         Responses.send(req, status, page.body());
+    }
+
+    /** PGRST124, thrown inside the transaction so that the write is rolled back. */
+    private static void checkMaxAffected(RestRequest req, Kind kind, long rows) {
+        Long max = req.prefer().maxAffected();
+        if (max != null && (kind == Kind.UPDATE || kind == Kind.DELETE) && rows > max) {
+            throw new ApiError(400, "PGRST124", "Query result exceeds max-affected preference constraint",
+                    "The query affects " + rows + " rows", null);
+        }
     }
 
     /** Column added to an upsert's RETURNING to tell inserted rows from updated ones. */
@@ -269,6 +280,9 @@ final class WriteHandler {
             if (!scope.order().isEmpty()) {
                 List<Sql> order = new ArrayList<>();
                 for (OrderTerm t : scope.order()) {
+                    if (t.relation() != null) {
+                        throw ApiError.badRequest("PGRST100", "A related order is not allowed in writes", null);
+                    }
                     Sql term = Expressions.field("_l", source, t.field()).raw(t.descending() ? " desc" : " asc");
                     if (t.nullsFirst() != null) term.raw(t.nullsFirst() ? " nulls first" : " nulls last");
                     order.add(term);

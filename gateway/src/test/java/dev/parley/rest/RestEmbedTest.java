@@ -151,6 +151,23 @@ class RestEmbedTest {
     }
 
     @Test
+    void relatedOrderByAToOneEmbed() {
+        assertEquals("[{\"id\":5,\"author\":{\"name\":\"Bob\"}},{\"id\":3,\"author\":{\"name\":\"Bob\"}},"
+                        + "{\"id\":2,\"author\":{\"name\":\"Ann\"}},{\"id\":1,\"author\":{\"name\":\"Ann\"}},"
+                        + "{\"id\":4,\"author\":null}]",
+                get("/books?select=id,author:authors!author_id(name)&order=author(name).desc.nullslast,id.desc"));
+        // by a column the embed does not select, and a JSON path
+        assertEquals("[{\"id\":1},{\"id\":2},{\"id\":3},{\"id\":5}]",
+                get("/books?select=id,authors!author_id()&authors=not.is.null&order=authors(born),id"));
+        assertEquals("[{\"title\":\"Gamma\",\"editor\":{\"name\":\"Ann\"}},{\"title\":\"Alpha\",\"editor\":{\"name\":\"Bob\"}}]",
+                get("/books?select=title,editor:authors!editor_id(name)&id=in.(1,3)&order=editor(meta->>country).asc"));
+        JsonNode body = error(rest.get("/authors?select=name,books!author_id(title)&order=books(title)"), 400, "PGRST118");
+        assertEquals("A related order on 'books' is not possible", body.get("message").asText());
+        assertEquals("'authors' and 'books' do not form a many-to-one or one-to-one relationship", body.get("details").asText());
+        error(rest.get("/books?select=id&order=authors(name)"), 400, "PGRST108");
+    }
+
+    @Test
     void nestedEmbeds() {
         assertEquals("[{\"name\":\"Ann\",\"books\":[{\"title\":\"Alpha\",\"genres\":[{\"name\":\"crime\"},{\"name\":\"fiction\"}],"
                         + "\"book_details\":{\"isbn\":\"isbn-1\"},\"editor\":{\"name\":\"Bob\"}}]}]",
@@ -171,9 +188,13 @@ class RestEmbedTest {
     }
 
     @Test
-    void spreadsLiftToOneColumnsIntoTheParent() {
+    void spreadsLiftColumnsIntoTheParent() {
         assertEquals("[{\"title\":\"Alpha\",\"author_name\":\"Ann\",\"born\":1970}]",
                 get("/books?select=title,...authors!author_id(author_name:name,born)&id=eq.1"));
+        // to-many: correlated arrays in the embed's order, empty when there is no row
+        assertEquals("[{\"name\":\"Ann\",\"titles\":[\"Beta\",\"Alpha\"],\"pages\":[300,120]},"
+                        + "{\"name\":\"Cy\",\"titles\":[],\"pages\":[]}]",
+                get("/authors?select=name,...books!author_id(titles:title,pages)&id=in.(1,3)&order=id&books.order=id.desc"));
     }
 
     @Test

@@ -234,6 +234,17 @@ class RestReadTest {
     }
 
     @Test
+    void optionsListsTheMethodsARelationTakes() {
+        HttpResponse<String> r = rest.send("OPTIONS", "/books", gw.serviceKey(), null);
+        assertEquals(200, r.statusCode());
+        assertEquals("OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE", header(r, "Allow"));
+        gw.sql("create table log_lines (line text); create view line_count as select count(*) from log_lines");
+        rest.awaitTable("line_count");
+        assertEquals("OPTIONS,GET,HEAD,POST,PATCH,DELETE", header(rest.send("OPTIONS", "/log_lines", gw.serviceKey(), null), "Allow"));
+        assertEquals("OPTIONS,GET,HEAD", header(rest.send("OPTIONS", "/line_count", gw.serviceKey(), null), "Allow"));
+    }
+
+    @Test
     void viewsReadLikeTables() {
         gw.sql("create view long_books as select id, title from books where pages > 100");
         rest.awaitTable("long_books");

@@ -282,6 +282,24 @@ class RestWriteTest {
     }
 
     @Test
+    void maxAffectedWithStrictHandlingRollsBack() {
+        gw.sql("insert into items (id, name, qty) values (250, 'm', 1), (251, 'm', 1)");
+        var body = error(rest.write("PATCH", "/items?name=eq.m", "{\"qty\":5}", "Prefer", "handling=strict,max-affected=1"),
+                400, "PGRST124");
+        assertEquals("Query result exceeds max-affected preference constraint", body.get("message").asText());
+        assertEquals("The query affects 2 rows", body.get("details").asText());
+        assertEquals("0", rest.scalar("select count(*) from items where name = 'm' and qty = 5"));
+        error(rest.write("DELETE", "/items?name=eq.m", null, "Prefer", "handling=strict", "Prefer", "max-affected=1"), 400, "PGRST124");
+        assertEquals("2", rest.scalar("select count(*) from items where name = 'm'"));
+        // without handling=strict the preference is ignored, as PostgREST
+        assertEquals(204, rest.write("PATCH", "/items?name=eq.m", "{\"qty\":6}", "Prefer", "max-affected=1").statusCode());
+        HttpResponse<String> r = rest.write("DELETE", "/items?id=eq.250", null, "Prefer", "handling=strict,max-affected=1");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("handling=strict, max-affected=1", header(r, "Preference-Applied"));
+        assertEquals("[{\"id\":251,\"name\":\"m\",\"qty\":6,\"tag\":\"new\",\"code\":null}]", rows("name = 'm'"));
+    }
+
+    @Test
     void badBodies() {
         var body = error(rest.write("POST", "/items", "{\"id\":230,"), 400, "PGRST102");
         assertEquals("Empty or invalid json", body.get("message").asText());

@@ -3,7 +3,7 @@ package dev.parley.rest.query;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parses {@code order=a.desc.nullslast,b->c,d.asc}. */
+/** Parses {@code order=a.desc.nullslast,b->c,d.asc,author(name).desc}. */
 public final class OrderParser {
     private OrderParser() {
     }
@@ -13,7 +13,14 @@ public final class OrderParser {
         List<OrderTerm> terms = new ArrayList<>();
         do {
             Field field = in.field(".,()");
-            if (in.startsWith("(")) throw in.error("ordering by an embedded resource's column is not supported");
+            String relation = null;
+            if (in.accept("(")) {
+                // embed(column): a related order
+                if (!field.path().isEmpty()) throw in.error("a related order names an embedded resource, not a JSON path");
+                relation = field.column();
+                field = in.field(".,()");
+                in.expect(")");
+            }
             boolean descending = false;
             Boolean nullsFirst = null;
             while (in.accept(".")) {
@@ -26,7 +33,7 @@ public final class OrderParser {
                     default -> throw in.error("unexpected \"" + word + "\" expecting asc, desc, nullsfirst or nullslast");
                 }
             }
-            terms.add(new OrderTerm(field, descending, nullsFirst));
+            terms.add(new OrderTerm(relation, field, descending, nullsFirst));
         } while (in.accept(","));
         if (!in.atEnd()) throw in.error("unexpected \"" + in.peek() + "\" expecting \",\" or end of input");
         return terms;

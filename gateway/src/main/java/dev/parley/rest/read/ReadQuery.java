@@ -105,7 +105,9 @@ public final class ReadQuery {
         for (Condition c : scope.conditions()) where.add(FilterSql.condition(alias, source, c, embedded));
         List<Sql> order = new ArrayList<>();
         for (OrderTerm t : scope.order()) {
-            Sql term = Expressions.field(alias, source, t.field()).raw(t.descending() ? " desc" : " asc");
+            Sql value = t.relation() == null ? Expressions.field(alias, source, t.field())
+                    : relatedValue(source, alias, path, items, t);
+            Sql term = value.raw(t.descending() ? " desc" : " asc");
             if (t.nullsFirst() != null) term.raw(t.nullsFirst() ? " nulls first" : " nulls last");
             order.add(term);
         }
@@ -139,12 +141,21 @@ public final class ReadQuery {
         boolean inner = embed.join() == SelectItem.JoinType.INNER;
 
         if (embed.spread()) {
-            if (!rel.toOne()) {
-                throw ApiError.badRequest("PGRST119", "A spread operation on '" + embed.target()
-                        + "' is only possible on a to-one relationship", null);
+            if (rel.toOne()) {
+                from.raw(inner ? " join lateral (" : " left join lateral (").append(child.query()).raw(") as ")
+                        .ident(joinAlias).raw(" on true");
+            } else {
+                // To-many: each column becomes an array, all in the same (the embed's) order.
+                List<Sql> arrays = new ArrayList<>();
+                for (SelectItem item : embed.children()) {
+                    for (String name : outputNames(item, target)) {
+                        arrays.add(new Sql().raw("coalesce(json_agg(_e.").ident(name).raw("), '[]') as ").ident(name));
+                    }
+                }
+                from.raw(" left join lateral (select ").join(", ", arrays).raw(" from (").append(child.query())
+                        .raw(") as _e) as ").ident(joinAlias).raw(" on true");
+                if (inner) where.add(new Sql().raw("exists (").append(child.query()).raw(")"));
             }
-            from.raw(inner ? " join lateral (" : " left join lateral (").append(child.query()).raw(") as ")
-                    .ident(joinAlias).raw(" on true");
             for (SelectItem item : embed.children()) {
                 for (String name : outputNames(item, target)) {
                     select.add(new Sql().ident(joinAlias).raw(".").ident(name).raw(" as ").ident(name));
@@ -163,6 +174,33 @@ public final class ReadQuery {
         if (!embed.children().isEmpty()) {
             select.add(new Sql().ident(joinAlias).raw(".body as ").ident(embed.outputName()));
         }
+    }
+
+    /**
+     * {@code order=embed(column)}: the column of the one related row, read by a scalar subquery
+     * through the same foreign key as the embed; only to-one embeds have one row to order by.
+     */
+    private Sql relatedValue(Source source, String alias, List<String> path, List<SelectItem> items, OrderTerm t) {
+        SelectItem.Embed embed = null;
+        for (SelectItem item : items) {
+            if (item instanceof SelectItem.Embed e && e.outputName().equals(t.relation())) embed = e;
+        }
+        if (embed == null) {
+            List<String> missing = new ArrayList<>(path);
+            missing.add(t.relation());
+            throw notEmbedded(missing);
+        }
+        Relationship rel = Relationships.resolve(schema, source.relation(), embed.target(), embed.hint());
+        if (!rel.toOne()) {
+            throw new ApiError(400, "PGRST118", "A related order on '" + embed.outputName() + "' is not possible",
+                    "'" + source.label() + "' and '" + embed.outputName() + "' do not form a many-to-one or one-to-one relationship",
+                    null);
+        }
+        String related = "_o" + aliases++;
+        Source target = Source.of(rel.target());
+        return new Sql().raw("(select ").append(Expressions.field(related, target, t.field())).raw(" from ")
+                .raw(rel.target().name().sql()).raw(" as ").ident(related).raw(" where ")
+                .append(link(rel, alias, related)).raw(")");
     }
 
     /** The names a spread item brings into its parent. */
