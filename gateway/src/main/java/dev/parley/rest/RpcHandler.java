@@ -46,6 +46,10 @@ final class RpcHandler {
         HttpString method = ex.getRequestMethod();
         boolean get = method.equals(Methods.GET);
         boolean reading = get || method.equals(Methods.HEAD);
+        if (method.equals(Methods.OPTIONS)) {
+            options(req, name);
+            return;
+        }
         if (!reading && !method.equals(Methods.POST)) {
             throw new ApiError(405, "PGRST101", "Cannot use the " + method + " method on RPC");
         }
@@ -82,6 +86,20 @@ final class RpcHandler {
     }
 
     private record Result(Page page, ResponseSettings settings) {
+    }
+
+    /**
+     * OPTIONS (not a CORS preflight, which Cors answers first): the methods the function takes,
+     * as PostgREST: a volatile one only POST, since GET and HEAD run read-only.
+     */
+    private void options(RestRequest req, String name) {
+        RpcArguments args = RpcArguments.of(req.exchange(), maxBody);
+        Routine routine = RoutineMatcher.find(req.snapshot(), new QualifiedName(req.schema(), name), args, false);
+        HttpServerExchange ex = req.exchange();
+        ex.getResponseHeaders().put(Headers.ALLOW, routine.volatility() == 'v' ? "OPTIONS,POST" : "OPTIONS,GET,HEAD,POST");
+        ex.getResponseHeaders().put(HttpString.tryFromString("Access-Control-Allow-Origin"), "*");
+        ex.setStatusCode(200);
+        ex.endExchange();
     }
 
     /** As a read's answer (Content-Range, 206, singular check), then the function's own status and headers. */

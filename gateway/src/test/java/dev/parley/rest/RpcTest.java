@@ -467,6 +467,15 @@ class RpcTest {
         }
 
         @Test
+        void optionsListsTheMethodsAFunctionTakes() {
+            HttpResponse<String> r = call("OPTIONS", "add_them?a=1&b=2", gw.serviceKey(), null);
+            assertEquals(200, r.statusCode());
+            assertEquals("OPTIONS,GET,HEAD,POST", header(r, "Allow"));
+            assertEquals("OPTIONS,POST", header(call("OPTIONS", "count_call", gw.serviceKey(), null), "Allow"));
+            assertEquals(404, call("OPTIONS", "nope", gw.serviceKey(), null).statusCode());
+        }
+
+        @Test
         void otherMethodsAre405() {
             HttpResponse<String> r = rest.send("DELETE", "/rpc/add_them", gw.serviceKey(), null);
             assertEquals(405, r.statusCode());
