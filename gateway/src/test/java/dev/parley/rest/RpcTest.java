@@ -253,6 +253,15 @@ class RpcTest {
         }
 
         @Test
+        void headWithACountAnswersTheTotalOnly() {
+            HttpResponse<String> r = call("HEAD", "items_between?lo=1&hi=4&id=gt.1&limit=2", gw.anonKey(), null, "Prefer", "count=exact");
+            assertEquals(206, r.statusCode());
+            assertEquals("", r.body());
+            assertEquals("0-1/3", header(r, "Content-Range"));
+            assertTrue(header(r, "Content-Type").startsWith("application/json"));
+        }
+
+        @Test
         void anArgumentAndAFilterMayShareAName() {
             assertJson("[{\"id\":2,\"name\":\"Windows 10\"}]", get("getproject?id=2&id=gt.1&select=id,name"));
             assertJson("[]", get("getproject?id=2&id=gt.2"));
