@@ -18,6 +18,7 @@ import io.undertow.util.Methods;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code /rest/v1/rpc/{fn}}: calls a function as the caller, in PostgREST's stages. Arguments
@@ -109,7 +110,7 @@ final class RpcHandler {
         ex.getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(offset, page.rows(), page.total()));
         if (count != Preferences.Count.NONE) {
             ex.getResponseHeaders().put(HttpString.tryFromString("Preference-Applied"),
-                    "count=" + count.name().toLowerCase(java.util.Locale.ROOT));
+                    "count=" + count.name().toLowerCase(Locale.ROOT));
         }
         if (routine.returnsVoid()) {
             settings.applyHeaders(ex);
