@@ -18,6 +18,7 @@ import io.undertow.util.Methods;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code /rest/v1/rpc/{fn}}: calls a function as the caller, in PostgREST's stages. Arguments
@@ -46,6 +47,10 @@ final class RpcHandler {
         HttpString method = ex.getRequestMethod();
         boolean get = method.equals(Methods.GET);
         boolean reading = get || method.equals(Methods.HEAD);
+        if (method.equals(Methods.OPTIONS)) {
+            options(req, name);
+            return;
+        }
         if (!reading && !method.equals(Methods.POST)) {
             throw new ApiError(405, "PGRST101", "Cannot use the " + method + " method on RPC");
         }
@@ -84,6 +89,20 @@ final class RpcHandler {
     private record Result(Page page, ResponseSettings settings) {
     }
 
+    /**
+     * OPTIONS (not a CORS preflight, which Cors answers first): the methods the function takes,
+     * as PostgREST: a volatile one only POST, since GET and HEAD run read-only.
+     */
+    private void options(RestRequest req, String name) {
+        RpcArguments args = RpcArguments.of(req.exchange(), maxBody);
+        Routine routine = RoutineMatcher.find(req.snapshot(), new QualifiedName(req.schema(), name), args, false);
+        HttpServerExchange ex = req.exchange();
+        ex.getResponseHeaders().put(Headers.ALLOW, routine.volatility() == 'v' ? "OPTIONS,POST" : "OPTIONS,GET,HEAD,POST");
+        ex.getResponseHeaders().put(HttpString.tryFromString("Access-Control-Allow-Origin"), "*");
+        ex.setStatusCode(200);
+        ex.endExchange();
+    }
+
     /** As a read's answer (Content-Range, 206, singular check), then the function's own status and headers. */
     private static void respond(RestRequest req, Routine routine, Page page, ResponseSettings settings,
                                 Preferences.Count count, long offset) {
@@ -91,7 +110,7 @@ final class RpcHandler {
         ex.getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(offset, page.rows(), page.total()));
         if (count != Preferences.Count.NONE) {
             ex.getResponseHeaders().put(HttpString.tryFromString("Preference-Applied"),
-                    "count=" + count.name().toLowerCase(java.util.Locale.ROOT));
+                    "count=" + count.name().toLowerCase(Locale.ROOT));
         }
         if (routine.returnsVoid()) {
             settings.applyHeaders(ex);

@@ -111,6 +111,9 @@ class OpenApiTest {
         assertEquals(406, r.statusCode());
         assertEquals("PGRST107", json(r).get("code").asText());
         assertEquals(405, rest.send("POST", "/", gw.anonKey(), "{}").statusCode());
+        HttpResponse<String> options = rest.send("OPTIONS", "/", gw.anonKey(), null);
+        assertEquals(200, options.statusCode());
+        assertEquals("OPTIONS,GET,HEAD", options.headers().firstValue("Allow").orElse(null));
         HttpResponse<String> head = rest.send("HEAD", "/", gw.anonKey(), null);
         assertEquals(200, head.statusCode());
         assertEquals("", head.body());

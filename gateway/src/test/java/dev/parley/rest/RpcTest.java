@@ -253,6 +253,15 @@ class RpcTest {
         }
 
         @Test
+        void headWithACountAnswersTheTotalOnly() {
+            HttpResponse<String> r = call("HEAD", "items_between?lo=1&hi=4&id=gt.1&limit=2", gw.anonKey(), null, "Prefer", "count=exact");
+            assertEquals(206, r.statusCode());
+            assertEquals("", r.body());
+            assertEquals("0-1/3", header(r, "Content-Range"));
+            assertTrue(header(r, "Content-Type").startsWith("application/json"));
+        }
+
+        @Test
         void anArgumentAndAFilterMayShareAName() {
             assertJson("[{\"id\":2,\"name\":\"Windows 10\"}]", get("getproject?id=2&id=gt.1&select=id,name"));
             assertJson("[]", get("getproject?id=2&id=gt.2"));
@@ -464,6 +473,15 @@ class RpcTest {
             assertEquals("pgrst_scalar\n3", r.body());
             assertEquals("0-0/*", header(r, "Content-Range"));
             assertEquals("4", post("count_call", "{}").body());
+        }
+
+        @Test
+        void optionsListsTheMethodsAFunctionTakes() {
+            HttpResponse<String> r = call("OPTIONS", "add_them?a=1&b=2", gw.serviceKey(), null);
+            assertEquals(200, r.statusCode());
+            assertEquals("OPTIONS,GET,HEAD,POST", header(r, "Allow"));
+            assertEquals("OPTIONS,POST", header(call("OPTIONS", "count_call", gw.serviceKey(), null), "Allow"));
+            assertEquals(404, call("OPTIONS", "nope", gw.serviceKey(), null).statusCode());
         }
 
         @Test

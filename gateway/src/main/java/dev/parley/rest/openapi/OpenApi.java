@@ -32,6 +32,13 @@ public final class OpenApi {
     public void handle(HttpServerExchange exchange, Caller caller, SchemaSnapshot snapshot, String schema)
             throws SQLException {
         HttpString method = exchange.getRequestMethod();
+        if (method.equals(Methods.OPTIONS)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "OPTIONS,GET,HEAD");
+            exchange.getResponseHeaders().put(HttpString.tryFromString("Access-Control-Allow-Origin"), "*");
+            exchange.setStatusCode(200);
+            exchange.endExchange();
+            return;
+        }
         if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD)) {
             throw new ApiError(405, "PGRST117", "Unsupported HTTP method: " + method);
         }

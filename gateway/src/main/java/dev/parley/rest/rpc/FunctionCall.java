@@ -1,5 +1,6 @@
 package dev.parley.rest.rpc;
 
+import dev.parley.http.Json;
 import dev.parley.rest.read.Source;
 import dev.parley.rest.schema.Column;
 import dev.parley.rest.schema.QualifiedName;
@@ -8,8 +9,10 @@ import dev.parley.rest.schema.Routine;
 import dev.parley.rest.schema.SchemaSnapshot;
 import dev.parley.rest.sql.Sql;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -84,15 +87,15 @@ public final class FunctionCall {
         String type = bindType(p.type());
         if (args.raw() != null) {
             if (type.equals("bytea")) return new Sql().typedValue("\\x" + HexFormat.of().formatHex(args.raw()), "bytea");
-            return new Sql().typedValue(new String(args.raw(), java.nio.charset.StandardCharsets.UTF_8), type);
+            return new Sql().typedValue(new String(args.raw(), StandardCharsets.UTF_8), type);
         }
         String json = args.json();
-        if (json == null) json = dev.parley.http.Json.write(firstValues(args.direct()));
+        if (json == null) json = Json.write(lastValues(args.direct()));
         return new Sql().typedValue(json, type);
     }
 
-    private static Map<String, String> firstValues(Map<String, List<String>> direct) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+    private static Map<String, String> lastValues(Map<String, List<String>> direct) {
+        Map<String, String> out = new LinkedHashMap<>();
         direct.forEach((k, v) -> out.put(k, v.get(v.size() - 1)));
         return out;
     }
@@ -176,7 +179,6 @@ public final class FunctionCall {
 
     /** The unqualified, unquoted name in format_type's output: {@code api."My Type"} gives {@code My Type}. */
     static String typeName(String formatted) {
-        String last = formatted;
         boolean quoted = false;
         int start = 0;
         for (int i = 0; i < formatted.length(); i++) {
@@ -184,7 +186,7 @@ public final class FunctionCall {
             if (c == '"') quoted = !quoted;
             else if (c == '.' && !quoted) start = i + 1;
         }
-        last = formatted.substring(start);
+        String last = formatted.substring(start);
         if (last.length() >= 2 && last.startsWith("\"") && last.endsWith("\"")) {
             last = last.substring(1, last.length() - 1).replace("\"\"", "\"");
         }

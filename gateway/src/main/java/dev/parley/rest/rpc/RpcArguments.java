@@ -6,6 +6,7 @@ import dev.parley.http.Json;
 import dev.parley.http.RequestBody;
 import dev.parley.rest.query.FilterParser;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.TreeSet;
 /**
  * The arguments of a function call as PostgREST takes them from a request:
  * <ul>
- * <li>GET and HEAD: query parameters whose value is not a filter ({@code ?a=1} is an argument,
+ * <li>GET, HEAD (and OPTIONS): query parameters whose value is not a filter ({@code ?a=1} is an argument,
  * {@code ?a=gt.1} a filter on the result); a repeated name gives a variadic parameter all its
  * values and any other parameter the last one;</li>
  * <li>POST with {@code application/x-www-form-urlencoded}: the form fields, the same way;</li>
@@ -58,7 +59,8 @@ public record RpcArguments(Set<String> keys, Map<String, List<String>> direct, S
 
     public static RpcArguments of(HttpServerExchange exchange, long maxBody) {
         Map<String, Deque<String>> query = exchange.getQueryParameters();
-        boolean reading = exchange.getRequestMethod().equals(Methods.GET) || exchange.getRequestMethod().equals(Methods.HEAD);
+        HttpString method = exchange.getRequestMethod();
+        boolean reading = method.equals(Methods.GET) || method.equals(Methods.HEAD) || method.equals(Methods.OPTIONS);
         if (reading) return fromQuery(query);
         String type = RequestBody.mediaType(exchange);
         return switch (type) {
