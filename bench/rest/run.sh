@@ -263,7 +263,7 @@ for c in "${cases[@]}"; do
 
   [ "$w_fail" = 0 ] && [ "$p_fail" = 0 ] || failed=1
   rows+=("| $c | $w_rps | $(ms "$w_p50") | $(ms "$w_p99") | $p_tps | $(ms "$p_p50") | $(ms "$p_p99") | $(awk -v a="$w_rps" -v b="$p_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }') | $w_fail / $p_fail | $load_before / $load_after |")
-  cpu_rows+=("| $c | $w_gw | $w_pg | $w_gen | $((w_gw + w_pg + w_gen)) | $p_pg | $p_gen | $((p_pg + p_gen)) |")
+  cpu_rows+=("| $c | $w_gw | $w_pg | $w_gen | $((w_gw + w_pg + w_gen)) | $p_pg | $p_gen | $((p_pg + p_gen)) | $(awk -v a=$((p_pg + p_gen)) -v b=$((w_gw + w_pg + w_gen)) 'BEGIN { printf "%.0f%%", 100 * a / b }') |")
 done
 
 echo
@@ -273,7 +273,12 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "CPU time per request, µs"
-echo "| case | Parley: gateway | Postgres | wrk | total | pgbench: Postgres | pgbench | total |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| case | Parley: gateway | Postgres | wrk | total | pgbench: Postgres | pgbench | total | pgbench total / Parley total |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${cpu_rows[@]}"
+warnings=$(grep -c " WARN \| ERROR " "$BENCH_LOG" || true)
+if [ "$warnings" -gt 0 ]; then
+  echo "the gateway logged $warnings warnings or errors; the last ones:"
+  grep " WARN \| ERROR " "$BENCH_LOG" | tail -5
+fi
 [ "$failed" = 0 ] || { echo "some requests or transactions failed: the figures above do not count" >&2; exit 1; }
