@@ -7,7 +7,7 @@
 # the very SQL the gateway ran, captured from the database's log, driven by pgbench at the same
 # concurrency with the same role and claims set-up statement: the ceiling. Loopback only.
 #   bench/rest/run.sh [pk] [embed] [insert]     (default: all three)
-# Settings (environment): DURATION=15 (s per measured run), WARMUP=10 (s of gateway warm-up per
+# Settings (environment): DURATION=15 (s per measured run), WARMUP=20 (s of gateway warm-up per
 # case), CLIENTS=10 (wrk connections = pgbench clients), THREADS=2 (wrk threads = pgbench
 # threads), USERS=10 (1..100; users u and u+10 share their rooms), GATEWAY_JAVA_OPTS (extra JVM
 # options), JFR=<file> (record the gateway with Java Flight Recorder into that file).
@@ -21,7 +21,7 @@ for c in "${cases[@]}"; do
   case $c in pk | embed | insert) ;; *) echo "unknown case '$c' (pk, embed, insert)" >&2; exit 2 ;; esac
 done
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-20}
 CLIENTS=${CLIENTS:-10}
 THREADS=${THREADS:-2}
 USERS=${USERS:-10}
