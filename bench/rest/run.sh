@@ -7,9 +7,9 @@
 # the very SQL the gateway ran, captured from the database's log, driven by pgbench at the same
 # concurrency with the same role and claims set-up statement: the ceiling. Loopback only.
 #   bench/rest/run.sh [pk] [embed] [insert]     (default: all three)
-# Settings (environment): DURATION=15 (s per measured run), WARMUP=5 (s of gateway warm-up per
+# Settings (environment): DURATION=15 (s per measured run), WARMUP=20 (s of gateway warm-up per
 # case), CLIENTS=10 (wrk connections = pgbench clients), THREADS=2 (wrk threads = pgbench
-# threads), USERS=100 (at most 100: one pgbench script per user), GATEWAY_JAVA_OPTS (extra JVM
+# threads), USERS=10 (1..100; users u and u+10 share their rooms), GATEWAY_JAVA_OPTS (extra JVM
 # options), JFR=<file> (record the gateway with Java Flight Recorder into that file).
 # Needs wrk, pgbench and psql (apt-get install wrk postgresql-client), curl and openssl; builds
 # the jar if it is missing.
@@ -21,10 +21,10 @@ for c in "${cases[@]}"; do
   case $c in pk | embed | insert) ;; *) echo "unknown case '$c' (pk, embed, insert)" >&2; exit 2 ;; esac
 done
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-20}
 CLIENTS=${CLIENTS:-10}
 THREADS=${THREADS:-2}
-USERS=${USERS:-100}
+USERS=${USERS:-10}
 if [ "$USERS" -lt 1 ] || [ "$USERS" -gt 100 ]; then echo "USERS must be 1..100 (pgbench takes at most 128 scripts)" >&2; exit 2; fi
 for tool in wrk pgbench psql curl openssl; do
   command -v $tool >/dev/null || { echo "$tool is missing: apt-get install wrk postgresql-client curl openssl" >&2; exit 1; }
@@ -69,6 +69,9 @@ bench_start_gateway "${jvm[@]}"
 trap 'stop_gateway; rm -rf "$BENCH_DATA"' EXIT
 
 PGOPTIONS="-c client_min_messages=warning" bench_psql -f bench/schema.sql >/dev/null
+# Autovacuum would start on bench_items (grown by the inserts) in the middle of a run and be
+# counted against whichever side was measuring: the runs vacuum explicitly instead.
+bench_psql -c "alter table bench_items set (autovacuum_enabled = off)" -c "alter table bench_members set (autovacuum_enabled = off)" -c "alter table bench_rooms set (autovacuum_enabled = off)" >/dev/null
 
 user_uuid() { printf '00000000-0000-0000-0000-%012x' "$1"; }
 : >"$WORK/tokens"
@@ -163,7 +166,10 @@ to_pgbench() {
 
 # Per case and user a pgbench script: the same random choices as requests.lua, then the
 # gateway's transaction in the gateway's round trips (pgjdbc sends BEGIN with the first
-# statement: a pipeline here).
+# statement: a pipeline here). Each script has its own prepared statements on every pgbench
+# connection, and Postgres plans the first five executions of each anew, while the gateway's one
+# statement serves every user: with many users pgbench would pay more planning than the
+# gateway, hence USERS=10 (one user per distinct set of rooms).
 pgbench_defs=(-D role=authenticated)
 for u in $(seq 1 "$USERS"); do
   uuid=$(user_uuid "$u")
@@ -198,37 +204,96 @@ if [ -f "$WORK/insert-body" ]; then
 fi
 
 # --- measure ------------------------------------------------------------------------------
+# CPU time is counted per process group, in clock ticks: the gateway's JVM, Postgres (the
+# postmaster's children alive now plus those it has reaped) and the load generator (bash's time).
+HZ=$(getconf CLK_TCK)
+PG_PID=$(head -1 "$BENCH_DATA/postgres/postmaster.pid")
+cpu_gateway() { awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"; }
+cpu_jit() { # the JVM's compiler threads (their names hold spaces, so fields are counted after the ")")
+  local t=0 task
+  for task in /proc/$BENCH_PID/task/*; do
+    case $(cat "$task/comm" 2>/dev/null) in C1\ Compiler* | C2\ Compiler*)
+      t=$((t + $(sed 's/.*) //' "$task/stat" | awk '{ print $12 + $13 }'))) ;; esac
+  done
+  echo "$t"
+}
+cpu_postgres() {
+  local t p
+  t=$(awk '{ print $16 + $17 }' "/proc/$PG_PID/stat")
+  for p in $(pgrep -P "$PG_PID"); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+per_request() { awk -v t="$1" -v hz="$HZ" -v n="$2" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }'; } # ticks, count -> µs
 load1() { cut -d' ' -f1 /proc/loadavg; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
-rows=()
+TIMEFORMAT='CPU %U %S'
+run_wrk() { # case seconds -> $WORK/wrk.out (the WRK line) and $WORK/wrk.time (its CPU)
+  { time wrk -t "$THREADS" -c "$CLIENTS" -d "$2s" --timeout 10s -s bench/rest/requests.lua "$BENCH_URL" -- "$1" \
+      "$WORK/tokens" >"$WORK/wrk.out" 2>&1; } 2>"$WORK/wrk.time"
+}
+
+# The JIT compiles the gateway's hot paths during the first seconds of load (on these cores it
+# then takes as much CPU as the requests): every case is warmed before any is measured.
+for c in "${cases[@]}"; do
+  echo "== $c: gateway warm-up ${WARMUP}s"
+  run_wrk "$c" "$WARMUP"
+done
+
+bench_psql -c "vacuum analyze bench_items" >/dev/null
+
+rows=() cpu_rows=()
 failed=0
 for c in "${cases[@]}"; do
-  echo "== $c: gateway warm-up ${WARMUP}s, then wrk and pgbench ${DURATION}s each, $CLIENTS clients, $THREADS threads"
-  wrk -t "$THREADS" -c "$CLIENTS" -d "${WARMUP}s" -s bench/rest/requests.lua "$BENCH_URL" -- "$c" "$WORK/tokens" >/dev/null
+  echo "== $c: wrk, then pgbench, ${DURATION}s each, $CLIENTS clients, $THREADS threads"
   load_before=$(load1)
-  read -r _ w_n w_s w_p50 w_p99 w_fail < <(wrk -t "$THREADS" -c "$CLIENTS" -d "${DURATION}s" --timeout 10s \
-    -s bench/rest/requests.lua "$BENCH_URL" -- "$c" "$WORK/tokens" | grep '^WRK ')
+  g0=$(cpu_gateway); j0=$(cpu_jit); p0=$(cpu_postgres)
+  run_wrk "$c" "$DURATION"
+  g1=$(cpu_gateway); j1=$(cpu_jit); p1=$(cpu_postgres)
+  read -r _ w_n w_s w_p50 w_p99 w_fail < <(grep '^WRK ' "$WORK/wrk.out") || { cat "$WORK/wrk.out" >&2; exit 1; }
   w_rps=$(awk -v n="$w_n" -v s="$w_s" 'BEGIN { printf "%.0f", n / s }')
+  w_gw=$(per_request $((g1 - g0)) "$w_n")
+  w_jit=$(per_request $((j1 - j0)) "$w_n")
+  w_pg=$(per_request $((p1 - p0)) "$w_n")
+  w_gen=$(awk -v n="$w_n" '/^CPU / { printf "%.0f", ($2 + $3) * 1e6 / n }' "$WORK/wrk.time")
 
   scripts=()
   for u in $(seq 1 "$USERS"); do scripts+=(-f "$WORK/$c.$u.sql@1"); done
   rm -f "$WORK"/pgbench-log*
-  out=$(cd "$WORK" && pgbench -n -M prepared -c "$CLIENTS" -j "$THREADS" -T "$DURATION" -l --log-prefix=pgbench-log \
-    -h 127.0.0.1 -p "$BENCH_DB_PORT" -U authenticator "${pgbench_defs[@]}" "${scripts[@]}" postgres 2>&1) || {
-    echo "$out" | grep -v '^\(SQL script\|  *-\| - \|statement latencies\)' | tail -20 >&2
+  p0=$(cpu_postgres)
+  { time (cd "$WORK" && pgbench -n -M prepared -c "$CLIENTS" -j "$THREADS" -T "$DURATION" -l --log-prefix=pgbench-log \
+      -h 127.0.0.1 -p "$BENCH_DB_PORT" -U authenticator "${pgbench_defs[@]}" "${scripts[@]}" postgres \
+      >"$WORK/pgbench.out" 2>&1); } 2>"$WORK/pgbench.time" || {
+    grep -v '^\(SQL script\|  *-\| - \|statement latencies\)' "$WORK/pgbench.out" | tail -20 >&2
     echo "pgbench failed on $c" >&2; exit 1; }
+  p1=$(cpu_postgres)
   load_after=$(load1)
-  p_tps=$(echo "$out" | awk '/^tps = / { printf "%.0f", $3 }')
-  p_fail=$(echo "$out" | awk '/^number of failed transactions/ { print $5; f = 1 } END { if (!f) print 0 }')
+  p_tps=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/pgbench.out")
+  p_n=$(awk '/^number of transactions actually processed/ { split($NF, a, "/"); print a[1] }' "$WORK/pgbench.out")
+  p_fail=$(awk '/^number of failed transactions/ { print $5; f = 1 } END { if (!f) print 0 }' "$WORK/pgbench.out")
   read -r p_p50 p_p99 < <(cat "$WORK"/pgbench-log* | awk '{ print $3 }' | sort -n | awk '
     { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999); print v[i50], v[i99] }')
+  p_pg=$(per_request $((p1 - p0)) "$p_n")
+  p_gen=$(awk -v n="$p_n" '/^CPU / { printf "%.0f", ($2 + $3) * 1e6 / n }' "$WORK/pgbench.time")
+
+  bench_psql -c "vacuum analyze bench_items" >/dev/null
   [ "$w_fail" = 0 ] && [ "$p_fail" = 0 ] || failed=1
   rows+=("| $c | $w_rps | $(ms "$w_p50") | $(ms "$w_p99") | $p_tps | $(ms "$p_p50") | $(ms "$p_p99") | $(awk -v a="$w_rps" -v b="$p_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }') | $w_fail / $p_fail | $load_before / $load_after |")
+  cpu_rows+=("| $c | $w_gw (JIT $w_jit) | $w_pg | $w_gen | $((w_gw + w_pg + w_gen)) | $p_pg | $p_gen | $((p_pg + p_gen)) | $(awk -v a=$((p_pg + p_gen)) -v b=$((w_gw + w_pg + w_gen)) 'BEGIN { printf "%.0f%%", 100 * a / b }') |")
 done
 
 echo
-echo "$CLIENTS clients, $THREADS threads, ${DURATION}s per run, $USERS users, $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "$CLIENTS clients, $THREADS threads, ${DURATION}s per run after ${WARMUP}s of warm-up per case, $USERS users, $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "| case | Parley req/s | p50 ms | p99 ms | pgbench tx/s | p50 ms | p99 ms | Parley / pgbench | failed (Parley / pgbench) | load 1 min (before / after) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "CPU time per request, µs"
+echo "| case | Parley: gateway (of which JIT compiler) | Postgres | wrk | total | pgbench: Postgres | pgbench | total | pgbench total / Parley total |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${cpu_rows[@]}"
+warnings=$(grep -c " WARN \| ERROR " "$BENCH_LOG" || true)
+if [ "$warnings" -gt 0 ]; then
+  echo "the gateway logged $warnings warnings or errors; the last ones:"
+  grep " WARN \| ERROR " "$BENCH_LOG" | tail -5
+fi
 [ "$failed" = 0 ] || { echo "some requests or transactions failed: the figures above do not count" >&2; exit 1; }
