@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
 what=${1:-all}
-ulimit -n 1048576 2>/dev/null || ulimit -n 65536
+ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 [ -f loadtest/target/parley-load.jar ] || mvn -q -pl loadtest -am -DskipTests package
 bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC

@@ -108,4 +108,20 @@ class RealtimePresenceTest {
             if (!secondClosed) second.close();
         }
     }
+
+    @Test
+    void presencesOfACrashedNodeAreRemovedByTheOthers() {
+        TestGateway quick = TestGateway.start(Map.of("PARLEY_REALTIME_NODE_TIMEOUT", "3"));
+        try (PhoenixSocket a = PhoenixSocket.connect(quick, quick.anonKey())) {
+            a.joinOk("realtime:sweep", JoinPayloads.realtimeJs().presence("me").build());
+            // a node that died without cleaning up: its row stopped being refreshed long ago
+            quick.sql("insert into realtime.nodes (node, seen_at) values ('crashed', now() - interval '1 hour')");
+            quick.sql("insert into realtime.presences (node, topic, private, key, ref, meta) "
+                    + "values ('crashed', 'sweep', false, 'ghost', 'Fghost', '{}')");
+            a.await(m -> m.path("event").asText().equals("presence_diff") && m.path("payload").path("leaves").has("ghost"),
+                    "the ghost's leave");
+        } finally {
+            quick.close();
+        }
+    }
 }

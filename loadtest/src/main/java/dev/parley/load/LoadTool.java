@@ -89,7 +89,9 @@ public final class LoadTool {
         int sources = intOpt("source-addresses", 1);
         EventLoopGroup group = new NioEventLoopGroup(2);
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-        List<PhoenixClient> clients = new ArrayList<>(sockets);
+        // heartbeats start before the joins: joining many sockets can outlast the server's heartbeat timeout
+        List<PhoenixClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+        timers.scheduleAtFixedRate(() -> clients.forEach(PhoenixClient::heartbeat), 20, 20, TimeUnit.SECONDS);
         long t0 = System.nanoTime();
         List<CompletableFuture<JsonNode>> joins = new ArrayList<>();
         for (int i = 0; i < sockets; i++) {
@@ -108,7 +110,6 @@ public final class LoadTool {
         }
         CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         System.out.printf("joined %d sockets in %.1f s%n", sockets, (System.nanoTime() - t0) / 1e9);
-        timers.scheduleAtFixedRate(() -> clients.forEach(PhoenixClient::heartbeat), 20, 20, TimeUnit.SECONDS);
 
         switch (scenario) {
             case "idle" -> hold(clients, seconds);
