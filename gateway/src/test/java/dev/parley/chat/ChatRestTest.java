@@ -13,7 +13,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +30,6 @@ class ChatRestTest {
     static String admin;
     static String member;
     static String outsider;
-    static ChatDb db;
     static String adminId;
     static String memberId;
     static String outsiderId;
@@ -38,7 +37,6 @@ class ChatRestTest {
     @BeforeAll
     static void start() throws IOException {
         gw = TestGateway.start();
-        db = new ChatDb(gw);
         JsonNode a = signUp("ada@rest.example.com", Map.of("username", "ada", "full_name", "Ada L."));
         JsonNode m = signUp("max.power@rest.example.com", Map.of());
         JsonNode o = signUp("olga@rest.example.com", Map.of("username", "ada"));
@@ -77,14 +75,25 @@ class ChatRestTest {
         }
     }
 
-    /**
-     * Calls a chat function as the token's user. /rest/v1/rpc is not on main yet, so until it is the
-     * call runs through RequestTransactions (the same role, claims and transaction a request gets);
-     * docs/chat.md shows the rpc form. Reads and table writes below go through /rest/v1.
-     */
-    static Map<String, Object> fn(String token, String sql, Object... params) throws Exception {
-        List<Map<String, Object>> rows = db.query(gw.gateway().context().jwt().verify(token), sql, params);
-        return rows.isEmpty() ? Map.of() : rows.get(0);
+    /** Calls a function at /rest/v1/rpc as the token's user; asserts it succeeded. */
+    static JsonNode rpc(String fn, String token, Object... args) {
+        HttpResponse<String> r = call("POST", "/rpc/" + fn, token, args(args));
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 204, fn + ": " + r.statusCode() + " " + r.body());
+        return r.body().isEmpty() ? null : json(r);
+    }
+
+    /** Asserts an rpc call is refused with this status and SQLSTATE; returns the message. */
+    static String rpcRefused(int status, String code, String fn, String token, Object... args) {
+        HttpResponse<String> r = call("POST", "/rpc/" + fn, token, args(args));
+        assertEquals(status, r.statusCode(), fn + ": " + r.body());
+        assertEquals(code, json(r).path("code").asText(), r.body());
+        return json(r).path("message").asText();
+    }
+
+    static Map<String, Object> args(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
     }
 
     static JsonNode get(String path, String token) {
@@ -105,9 +114,9 @@ class ChatRestTest {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    String privateRoomWithMember(String name) throws Exception {
-        String room = fn(admin, "select id::text from create_room(?, null, 'private')", name).get("id").toString();
-        fn(admin, "select invite_member(?::uuid, ?::uuid)", room, memberId);
+    String privateRoomWithMember(String name) {
+        String room = rpc("create_room", admin, "name", name, "type", "private").path("id").asText();
+        assertEquals("member", rpc("invite_member", admin, "room_id", room, "user_id", memberId).path("role").asText());
         return room;
     }
 
@@ -150,8 +159,11 @@ class ChatRestTest {
         HttpResponse<String> r = call("POST", "/messages", outsider, Map.of("room_id", room, "content", "let me in"));
         assertEquals(403, r.statusCode(), r.body());
         assertEquals("42501", json(r).path("code").asText());
+        rpcRefused(404, "PT404", "join_room", outsider, "room_id", room);
+        rpcRefused(404, "PT404", "mark_read", outsider, "room_id", room);
         assertEquals(401, call("GET", "/messages", null, null).statusCode());
         assertEquals(401, call("POST", "/messages", null, Map.of("room_id", room, "content", "anon")).statusCode());
+        assertEquals(401, call("POST", "/rpc/create_room", null, args("name", "anon room")).statusCode());
     }
 
     @Test
@@ -182,9 +194,43 @@ class ChatRestTest {
     }
 
     @Test
+    void membershipFunctionsOverRpcWithTheirRefusals() {
+        String room = rpc("create_room", admin, "name", "rest-lobby", "description", "all welcome").path("id").asText();
+        assertEquals("public", get("/rooms?id=eq." + room, outsider).get(0).path("type").asText());
+        assertEquals("member", rpc("join_room", member, "room_id", room).path("role").asText());
+        rpc("join_room", outsider, "room_id", room);
+        assertTrue(rpcRefused(403, "42501", "kick_member", member, "room_id", room, "user_id", outsiderId)
+                .contains("only admins and moderators"));
+        rpcRefused(403, "42501", "set_member_role", member, "room_id", room, "user_id", memberId, "role", "admin");
+        assertEquals("moderator", rpc("set_member_role", admin, "room_id", room, "user_id", memberId, "role", "moderator")
+                .path("role").asText());
+        assertEquals("spam", rpc("ban_member", member, "room_id", room, "user_id", outsiderId, "reason", "spam")
+                .path("reason").asText());
+        assertTrue(rpcRefused(403, "42501", "join_room", outsider, "room_id", room).contains("banned"));
+        rpcRefused(403, "42501", "ban_member", member, "room_id", room, "user_id", adminId);
+        rpc("unban_member", member, "room_id", room, "user_id", outsiderId);
+        rpc("join_room", outsider, "room_id", room);
+        rpc("kick_member", member, "room_id", room, "user_id", outsiderId);
+        assertEquals(2, get("/room_members?room_id=eq." + room, admin).size());
+        assertTrue(rpcRefused(409, "PT409", "leave_room", admin, "room_id", room).contains("last admin"));
+        rpcRefused(400, "22023", "set_member_role", admin, "room_id", room, "user_id", memberId, "role", "owner");
+        rpcRefused(400, "22023", "create_room", admin, "name", "x", "type", "direct");
+        rpcRefused(404, "PT404", "invite_member", admin, "room_id", room, "user_id", "00000000-0000-0000-0000-000000000000");
+        rpc("set_member_role", admin, "room_id", room, "user_id", memberId, "role", "admin");
+        rpc("leave_room", admin, "room_id", room);
+        assertEquals(1, get("/room_members?room_id=eq." + room, member).size());
+        assertEquals(0, get("/room_members?room_id=eq." + room, admin).size());
+    }
+
+    @Test
     void aDirectRoomIsClosedToAThirdPartyAndNotifiesTheOtherMember() throws Exception {
-        String room = fn(admin, "select id::text from open_direct(?::uuid)", memberId).get("id").toString();
-        assertEquals(room, fn(member, "select id::text from open_direct(?::uuid)", adminId).get("id").toString());
+        JsonNode dm = rpc("open_direct", admin, "other_user", memberId);
+        assertEquals("direct", dm.path("type").asText());
+        String room = dm.path("id").asText();
+        assertEquals(room, rpc("open_direct", member, "other_user", adminId).path("id").asText());
+        rpcRefused(404, "PT404", "join_room", outsider, "room_id", room);
+        rpcRefused(409, "PT409", "invite_member", admin, "room_id", room, "user_id", outsiderId);
+        rpcRefused(409, "PT409", "leave_room", member, "room_id", room);
         assertEquals(0, get("/rooms?id=eq." + room, outsider).size());
         assertEquals(2, get("/room_members?room_id=eq." + room, member).size());
         HttpResponse<String> r = call("POST", "/messages", outsider, Map.of("room_id", room, "content", "hi both"));
@@ -196,10 +242,11 @@ class ChatRestTest {
 
     @Test
     void aBannedUserCannotPostAndMembershipCannotBeWrittenThroughTables() throws Exception {
-        String room = fn(admin, "select id::text from create_room('rest-public')").get("id").toString();
-        fn(outsider, "select join_room(?::uuid)", room);
+        String room = rpc("create_room", admin, "name", "rest-public").path("id").asText();
+        rpc("join_room", outsider, "room_id", room);
         post(outsider, room, "first!");
-        fn(admin, "select ban_member(?::uuid, ?::uuid, 'spam')", room, outsiderId);
+        rpc("ban_member", admin, "room_id", room, "user_id", outsiderId, "reason", "spam");
+        assertTrue(rpcRefused(403, "42501", "join_room", outsider, "room_id", room).contains("banned"));
         HttpResponse<String> r = call("POST", "/messages", outsider, Map.of("room_id", room, "content", "again"));
         assertEquals(403, r.statusCode(), r.body());
         r = call("POST", "/room_members", outsider, Map.of("room_id", room, "user_id", outsiderId));
@@ -225,10 +272,17 @@ class ChatRestTest {
         assertEquals(3, page2.size(), page2.toString());
         assertEquals("deploy note 1", page2.get(2).path("content").asText());
         assertEquals(8, get("/unread_counts?room_id=eq." + room, member).get(0).path("unread_count").asInt());
-        fn(member, "select mark_read(?::uuid, ?::uuid)", room, page2.get(0).path("id").asText());
+        JsonNode receipt = rpc("mark_read", member, "room_id", room, "message_id", page2.get(0).path("id").asText());
+        assertEquals(page2.get(0).path("id").asText(), receipt.path("last_read_message_id").asText());
         assertEquals(page2.get(0).path("id").asText(),
                 get("/read_receipts?room_id=eq." + room, admin).get(0).path("last_read_message_id").asText());
         assertEquals(5, get("/unread_counts?room_id=eq." + room, member).get(0).path("unread_count").asInt());
+        JsonNode hits = rpc("search_messages", member, "query", "deploy", "room_id", room);
+        assertEquals(7, hits.size());
+        assertTrue(hits.get(0).path("snippet").asText().contains("<mark>deploy</mark>"), hits.toString());
+        assertEquals(0, rpc("search_messages", outsider, "query", "deploy").size());
+        assertEquals(3, get("/rpc/search_messages?query=deploy&max_results=3", member).size());
+        rpcRefused(404, "PT404", "search_messages", outsider, "query", "deploy", "room_id", room);
         JsonNode mention = get("/notifications?type=eq.mention&room_id=eq." + room, member);
         assertEquals(1, mention.size());
         assertEquals(0, get("/notifications?room_id=eq." + room, outsider).size());
