@@ -7,6 +7,7 @@ import { TestGateway, waitFor, sleep } from './support/gateway.js';
 import { servesRealtime, skipLoudly } from './support/capabilities.js';
 import { realtimeClient, subscribed, sentFrames } from './support/realtime.js';
 import { TcpProxy } from './support/proxy.js';
+import { JOIN_SCHEMA, violations } from './support/schema.js';
 
 const T = { timeout: 60_000 };
 let gw;
@@ -286,5 +287,13 @@ describe('realtime', () => {
     await sleep(300);
     assert.equal(ch.state, 'joined');
     assert.equal(c.record.sockets.length, 1);
+  });
+
+  test('every join the SDK sent matches docs/realtime-join.schema.json (the server tests use the same file)', async () => {
+    const joins = clients.flatMap((c) => sentFrames(c.record, 'phx_join'));
+    assert.ok(joins.length > 20, `${joins.length} joins`);
+    assert.ok(joins.some((j) => j[4].config.postgres_changes.length > 0 && j[4].access_token));
+    for (const join of joins) assert.deepEqual(violations(JOIN_SCHEMA, join[4]), [], JSON.stringify(join[4]));
+    assert.ok(violations(JOIN_SCHEMA, { config: { resume: { position: 12 } } }).length > 0, 'the checker catches a bad payload');
   });
 });

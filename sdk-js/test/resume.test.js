@@ -7,6 +7,7 @@ import { TestGateway, waitFor, sleep } from './support/gateway.js';
 import { servesRealtime, skipLoudly } from './support/capabilities.js';
 import { realtimeClient, subscribed, sentFrames } from './support/realtime.js';
 import { TcpProxy } from './support/proxy.js';
+import { JOIN_SCHEMA, violations } from './support/schema.js';
 
 const T = { timeout: 120_000 };
 let gw;
@@ -85,6 +86,7 @@ describe('resume', () => {
       const resumes = sentFrames(c.record, 'phx_join').map((m) => m[4].config.resume?.position);
       assert.equal(resumes[0], undefined, 'the first join starts live');
       assert.ok(resumes.slice(1).every((p) => /^\d+$/.test(p)), `rejoins carry a position: ${resumes}`);
+      for (const join of sentFrames(c.record, 'phx_join')) assert.deepEqual(violations(JOIN_SCHEMA, join[4]), []);
       assert.ok(c.record.sockets.length >= 3);
     } finally {
       await proxy.close();
