@@ -291,7 +291,7 @@ describe('realtime', () => {
 
   test('every join the SDK sent matches docs/realtime-join.schema.json (the server tests use the same file)', async () => {
     const joins = clients.flatMap((c) => sentFrames(c.record, 'phx_join'));
-    assert.ok(joins.length > 20, `${joins.length} joins`);
+    assert.ok(joins.length >= 10, `${joins.length} joins`);
     assert.ok(joins.some((j) => j[4].config.postgres_changes.length > 0 && j[4].access_token));
     for (const join of joins) assert.deepEqual(violations(JOIN_SCHEMA, join[4]), [], JSON.stringify(join[4]));
     assert.ok(violations(JOIN_SCHEMA, { config: { resume: { position: 12 } } }).length > 0, 'the checker catches a bad payload');

@@ -161,4 +161,17 @@ describe('resume', () => {
       await proxy.close();
     }
   });
+
+  test("Supabase's broadcast replay: older database broadcasts arrive (meta.replayed) and do not disturb resume", async () => {
+    for (let n = 1; n <= 3; n++) await gw.sql(`select realtime.send('{"n": ${n}}'::jsonb, 'db', 'replay', true)`);
+    const c = client();
+    const got = [];
+    const ch = c.channel('replay', { config: { private: true, broadcast: { replay: { since: Date.now() - 60_000, limit: 10 } } } })
+      .on('broadcast', { event: 'db' }, (m) => got.push([m.payload.n, Boolean(m.meta?.replayed)]));
+    await subscribed(ch);
+    await waitFor(() => got.length === 3, { message: 'three replayed broadcasts' });
+    await gw.sql(`select realtime.send('{"n": 4}'::jsonb, 'db', 'replay', true)`);
+    await waitFor(() => got.length === 4, { message: 'the live broadcast' });
+    assert.deepEqual(got, [[1, true], [2, true], [3, true], [4, false]]);
+  });
 });
