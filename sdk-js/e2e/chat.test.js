@@ -284,6 +284,39 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await send(A, 'Anyone in the lobby?');
   await hasText(byTestId(B, 'room-item').filter({ hasText: lobby }).locator('[data-testid="unread-badge"]'), '1');
 
+  // Moderation: Alice (admin) makes Bob a moderator of the project room, so he may delete her
+  // messages; in the lobby she kicks him (he may come back: it is public), then bans him (he may
+  // not), then lifts the ban.
+  step('moderation');
+  await openRoom(A, roomName);
+  await A.locator('#members-open').click();
+  const bobRow = A.locator(`[data-testid="member"][data-user-id="${await userIdOf(B)}"]`);
+  await bobRow.locator('[data-testid="member-role"]').selectOption('moderator');
+  await A.keyboard.press('Escape');
+  // His new role arrives live: the delete action appears on her message (shown on hover).
+  await message(B, 'Great 🚀').locator('[data-testid="message-delete"]').waitFor({ state: 'attached', timeout: 30_000 });
+  await message(B, 'Great 🚀').hover();
+  await message(B, 'Great 🚀').locator('[data-testid="message-delete"]').click();
+  await gone(message(A, 'Great 🚀'));
+  await openRoom(A, lobby);
+  await A.locator('#members-open').click();
+  await A.locator(`[data-testid="member"][data-user-id="${await userIdOf(B)}"] [data-testid="member-kick"]`).click();
+  await gone(A.locator(`[data-testid="member"][data-user-id="${await userIdOf(B)}"]`));
+  await openRoom(B, lobby); // a public room: opening it joins again
+  await shown(message(B, 'Anyone in the lobby?'));
+  await openRoom(B, roomName);
+  await A.locator('#members-open').click();
+  await A.locator(`[data-testid="member"][data-user-id="${await userIdOf(B)}"] [data-testid="member-ban"]`).click();
+  await shown(A.locator('[data-testid="member-unban"]'));
+  await byTestId(B, 'room-item').filter({ hasText: lobby }).first().click();
+  await hasText(B.locator('#toast'), 'Cannot open');
+  await A.locator('[data-testid="member-unban"]').click();
+  await gone(A.locator('[data-testid="member-unban"]'));
+  await A.keyboard.press('Escape');
+  await openRoom(B, lobby);
+  await shown(message(B, 'Anyone in the lobby?'));
+  await hasText(byTestId(B, 'connection-status'), /^connected$/);
+
   // Direct messages by username.
   step('Direct messages by username');
   await byTestId(A, 'dm-start').click();
@@ -297,6 +330,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   // Screenshots of the main screens: desktop light and dark, and a 360 px phone.
   step('screenshots');
   await openRoom(A, roomName);
+  await shown(message(A, 'can you review this'));
   await A.screenshot({ path: join(SHOTS, 'chat-room.png') });
   const state = await alice.context.storageState();
   const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', storageState: state });
@@ -313,7 +347,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(byTestId(phonePage, 'room-list'));
   await phonePage.screenshot({ path: join(SHOTS, 'chat-mobile-rooms.png') });
   await openRoom(phonePage, roomName);
-  await shown(message(phonePage, 'Hello Alice'));
+  await shown(message(phonePage, 'can you review this'));
   const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(overflow <= 0, `nothing is wider than a 360 px screen (overflow ${overflow}px)`);
   await phonePage.screenshot({ path: join(SHOTS, 'chat-mobile-room.png') });
@@ -330,7 +364,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await gateway.start();
   // Committed right after the restart, while the browsers are still in their reconnect backoff.
   const token = await A.evaluate(() => {
-    const key = Object.keys(localStorage).find((k) => k.endsWith('-auth-token') || k.includes('auth'));
+    const key = Object.keys(localStorage).find((k) => k.endsWith('-auth-token'));
     return JSON.parse(localStorage.getItem(key)).access_token;
   });
   const roomId = await roomIdOf(A, roomName);
@@ -368,6 +402,21 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   }
   await shown(message(B, 'Hello Alice'));
 
+  // Profile: display name, status with a message, and an avatar; Bob sees the new name live.
+  step('profile');
+  await A.locator('#profile-open').click();
+  await A.locator('#profile-name').fill('Alice Liddell');
+  await A.locator('#profile-status').selectOption('busy');
+  await A.locator('#profile-message').fill('In a meeting');
+  await A.locator('#profile-avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png() });
+  await A.locator('#dialog button[type="submit"]').click();
+  await hasText(byTestId(A, 'current-user'), 'Alice Liddell');
+  await hasText(A.locator('#me-status'), 'busy · In a meeting');
+  const avatar = A.locator('#me-avatar img');
+  await shown(avatar);
+  await A.waitForFunction((el) => el.complete && el.naturalWidth === 64, await avatar.elementHandle(), { timeout: WAIT });
+  await hasText(message(B, 'And live again').locator('[data-testid="message-author"]'), 'Alice Liddell');
+
   // Sign out returns to the sign-in screen, and the session is gone after a reload.
   step('sign out');
   await byTestId(B, 'signout').click();
@@ -377,6 +426,13 @@ test('two users chat with every feature, and keep chatting across a gateway rest
 
   assert.deepEqual(failures, [], 'no uncaught errors in the pages');
 });
+
+async function userIdOf(page) {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.endsWith('-auth-token'));
+    return JSON.parse(localStorage.getItem(key)).user.id;
+  });
+}
 
 async function roomIdOf(page, name) {
   return page.locator('[data-testid="room-item"]', { hasText: name }).first().getAttribute('data-room-id');

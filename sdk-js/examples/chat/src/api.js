@@ -24,6 +24,8 @@ export function createApi(db, me) {
     rooms: async () => unwrap(await db.from('rooms_with_latest_message').select('*')),
     unreadCounts: async () => unwrap(await db.from('unread_counts').select('room_id, unread_count').eq('user_id', me())),
     myMemberships: async () => unwrap(await db.from('room_members').select('room_id, role').eq('user_id', me())),
+    myRole: async (roomId) => unwrap(await db.from('room_members').select('role')
+      .eq('room_id', roomId).eq('user_id', me()).maybeSingle())?.role ?? null,
     members: async (roomId) => unwrap(await db.from('room_members').select('*').eq('room_id', roomId)),
     membersOf: async (roomIds) =>
       roomIds.length ? unwrap(await db.from('room_members').select('room_id, user_id').in('room_id', roomIds)) : [],

@@ -2,6 +2,7 @@
 import { $, h, initials, attempt, toast } from './dom.js';
 import { state } from './state.js';
 import { openDialog } from './dialogs.js';
+import * as room from './room.js';
 
 const avatarUrls = new Map(); // avatar_url -> a displayable URL (signed for private buckets)
 
@@ -35,6 +36,7 @@ function saved(profile) {
   state.profile = profile;
   state.profiles.set(profile.id, profile);
   renderMe();
+  room.redraw();
 }
 
 export function renderMe() {

@@ -165,7 +165,6 @@ async function loadFirstPage(roomId) {
 async function addPage(page) {
   view.hasOlder = page.length === PAGE_SIZE;
   if (page.length) view.cursor = page.at(-1);
-  $('#history-status').textContent = view.hasOlder ? '' : 'Beginning of the conversation';
   const ids = page.map((m) => m.id);
   const [reactions, replies] = await Promise.all([
     state.api.reactions(ids).catch(() => []), state.api.replyCounts(ids).catch(() => []),
@@ -179,6 +178,7 @@ async function addPage(page) {
   }
   // A deleted message stays only as the anchor of its thread.
   for (const m of page) if (!m.deleted_at || view.replies.get(m.id)) view.messages.set(m.id, m);
+  $('#history-status').textContent = view.hasOlder ? '' : 'Beginning of the conversation';
   view.order = [...view.messages.values()].sort(compareMessages).map((m) => m.id);
 }
 
@@ -249,6 +249,17 @@ export { messageContext };
 
 function render(m) {
   return renderMessage(m, messageContext());
+}
+
+/** Draws the open room again (a name or avatar changed), keeping the scroll position. */
+export function redraw() {
+  if (!state.roomId) return;
+  const bottom = nearBottom();
+  const top = list.scrollTop;
+  clear(items, view.order.map((id) => render(view.messages.get(id))));
+  list.scrollTop = bottom ? list.scrollHeight : top;
+  renderPresence();
+  renderSeenBy();
 }
 
 function rerender(id) {

@@ -2,7 +2,7 @@
 // latest message), room creation, direct messages, and one realtime channel per room I am a
 // member of (private topic room:<id>: database broadcasts of messages, reactions, receipts and
 // membership, plus typing and presence).
-import { $, h, clear, attempt } from './dom.js';
+import { $, h, clear, attempt, toast } from './dom.js';
 import { state, loadProfiles, roomLabel, displayName } from './state.js';
 import { reportChannel } from './connection.js';
 import { openDialog } from './dialogs.js';
@@ -20,7 +20,14 @@ export async function start() {
   // covers what a missed change would leave stale. This channel is a convenience, so it does
   // not count for the connection indicator.
   changesChannel = state.db.channel(`rooms-of:${state.user.id}`)
-    .on('postgres_changes', { event: '*', schema: 'public', table: 'rooms' }, () => refreshSoon());
+    .on('postgres_changes', { event: '*', schema: 'public', table: 'rooms' }, () => refreshSoon())
+    // Names, avatars and statuses of the people I see change live.
+    .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'user_profiles' }, ({ new: profile }) => {
+      if (!profile?.id || !state.profiles.has(profile.id)) return;
+      state.profiles.set(profile.id, profile);
+      render();
+      room.redraw();
+    });
   let joined = false;
   changesChannel.subscribe((status) => {
     if (status === 'SUBSCRIBED' && joined) refreshSoon();
@@ -52,6 +59,7 @@ export async function refresh() {
   const [rooms, memberships, unread] = await Promise.all([
     state.api.rooms(), state.api.myMemberships(), state.api.unreadCounts().catch(() => []),
   ]);
+  const roleBefore = state.memberships.get(state.roomId);
   state.rooms = new Map(rooms.map((r) => [r.id, r]));
   state.memberships = new Map(memberships.map((m) => [m.room_id, m.role]));
   state.unread = new Map(unread.map((u) => [u.room_id, Number(u.unread_count) || 0]));
@@ -62,7 +70,10 @@ export async function refresh() {
   await loadProfiles([...state.directNames.values()]);
   syncChannels();
   render();
-  if (state.roomId && !state.rooms.has(state.roomId)) room.close(); // kicked, or the room is gone
+  if (state.roomId && (!state.rooms.has(state.roomId) || (roleBefore && !state.memberships.has(state.roomId)))) {
+    toast('You are no longer a member of that room.', 'info'); // kicked, banned, or the room is gone
+    room.close();
+  } else if (state.roomId && state.memberships.get(state.roomId) !== roleBefore) room.redraw(); // moderator tools
 }
 
 /** Keeps one channel per room I belong to: joined rooms get one, rooms I left lose theirs. */
@@ -83,9 +94,11 @@ export function channelOf(roomId) {
 
 /** Makes me a member (public rooms join on open) and gives the room its channel. */
 export async function ensureMember(roomId) {
-  if (state.memberships.has(roomId)) return;
-  await state.api.joinRoom(roomId);
-  state.memberships.set(roomId, 'member');
+  // Asked afresh: the list may not know yet that I was removed (or added) a moment ago.
+  const role = await state.api.myRole(roomId);
+  if (role) state.memberships.set(roomId, role);
+  else if (state.rooms.get(roomId)?.type === 'public') state.memberships.set(roomId, (await state.api.joinRoom(roomId))?.role ?? 'member');
+  else throw new Error('you are not a member of this room');
   syncChannels();
 }
 
