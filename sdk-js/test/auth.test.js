@@ -261,7 +261,7 @@ describe('auth', () => {
       assert.equal(res.status, 200, file);
       assert.match(res.headers.get('content-type') ?? '', /javascript/, file);
       const text = await res.text();
-      assert.equal(text, readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8'), `${file} as in src/`);
+      assert.equal(text, readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8'), `${file} differs from src/: rebuild the jar (mvn -B -ntp -q -DskipTests package)`);
       for (const [, spec] of text.matchAll(/(?:from|import)\s+'(\.[^']+)'/g)) {
         pending.push(new URL(spec, `http://x/${file}`).pathname.slice(1));
       }

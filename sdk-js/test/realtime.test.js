@@ -7,6 +7,7 @@ import { TestGateway, waitFor, sleep } from './support/gateway.js';
 import { servesRealtime, skipLoudly } from './support/capabilities.js';
 import { realtimeClient, subscribed, sentFrames } from './support/realtime.js';
 import { TcpProxy } from './support/proxy.js';
+import { JOIN_SCHEMA, violations } from './support/schema.js';
 
 const T = { timeout: 60_000 };
 let gw;
@@ -286,5 +287,25 @@ describe('realtime', () => {
     await sleep(300);
     assert.equal(ch.state, 'joined');
     assert.equal(c.record.sockets.length, 1);
+  });
+
+  test('the JSON object serializer (vsn 1.0.0) works too', async () => {
+    const c = client(gw.serviceKey, { realtime: { vsn: '1.0.0' } });
+    const got = [];
+    const ch = c.channel('v1', { config: { broadcast: { self: true, ack: true } } }).on('broadcast', { event: 'e' }, (m) => got.push(m.payload));
+    await subscribed(ch);
+    assert.match(c.record.sockets[0].url, /vsn=1\.0\.0/);
+    assert.equal(typeof JSON.parse(c.record.sent[0]).topic, 'string', 'frames are objects');
+    assert.equal(await ch.send({ type: 'broadcast', event: 'e', payload: { v: 1 } }), 'ok');
+    await waitFor(() => got.length === 1, { message: 'own broadcast over vsn 1.0.0' });
+    assert.deepEqual(got, [{ v: 1 }]);
+  });
+
+  test('every join the SDK sent matches docs/realtime-join.schema.json (the server tests use the same file)', async () => {
+    const joins = clients.flatMap((c) => sentFrames(c.record, 'phx_join'));
+    assert.ok(joins.length >= 10, `${joins.length} joins`);
+    assert.ok(joins.some((j) => j[4].config.postgres_changes.length > 0 && j[4].access_token));
+    for (const join of joins) assert.deepEqual(violations(JOIN_SCHEMA, join[4]), [], JSON.stringify(join[4]));
+    assert.ok(violations(JOIN_SCHEMA, { config: { resume: { position: 12 } } }).length > 0, 'the checker catches a bad payload');
   });
 });

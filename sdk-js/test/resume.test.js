@@ -7,6 +7,7 @@ import { TestGateway, waitFor, sleep } from './support/gateway.js';
 import { servesRealtime, skipLoudly } from './support/capabilities.js';
 import { realtimeClient, subscribed, sentFrames } from './support/realtime.js';
 import { TcpProxy } from './support/proxy.js';
+import { JOIN_SCHEMA, violations } from './support/schema.js';
 
 const T = { timeout: 120_000 };
 let gw;
@@ -85,6 +86,7 @@ describe('resume', () => {
       const resumes = sentFrames(c.record, 'phx_join').map((m) => m[4].config.resume?.position);
       assert.equal(resumes[0], undefined, 'the first join starts live');
       assert.ok(resumes.slice(1).every((p) => /^\d+$/.test(p)), `rejoins carry a position: ${resumes}`);
+      for (const join of sentFrames(c.record, 'phx_join')) assert.deepEqual(violations(JOIN_SCHEMA, join[4]), []);
       assert.ok(c.record.sockets.length >= 3);
     } finally {
       await proxy.close();
@@ -158,5 +160,18 @@ describe('resume', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  test("Supabase's broadcast replay: older database broadcasts arrive (meta.replayed) and do not disturb resume", async () => {
+    for (let n = 1; n <= 3; n++) await gw.sql(`select realtime.send('{"n": ${n}}'::jsonb, 'db', 'replay', true)`);
+    const c = client();
+    const got = [];
+    const ch = c.channel('replay', { config: { private: true, broadcast: { replay: { since: Date.now() - 60_000, limit: 10 } } } })
+      .on('broadcast', { event: 'db' }, (m) => got.push([m.payload.n, Boolean(m.meta?.replayed)]));
+    await subscribed(ch);
+    await waitFor(() => got.length === 3, { message: 'three replayed broadcasts' });
+    await gw.sql(`select realtime.send('{"n": 4}'::jsonb, 'db', 'replay', true)`);
+    await waitFor(() => got.length === 4, { message: 'the live broadcast' });
+    assert.deepEqual(got, [[1, true], [2, true], [3, true], [4, false]]);
   });
 });

@@ -275,7 +275,10 @@ export class RealtimeChannel {
       if (position !== null && isAfter(position, this.position)) this.position = position;
       for (const bind of this.bindings.resync ?? []) bind.callback({ reason: payload.message ?? 'resync', position });
     }
-    const position = typeLower === 'postgres_changes' || typeLower === 'broadcast' ? positionOf(payload) : null;
+    // Broadcasts replayed on request (Supabase's broadcast.replay, meta.replayed) are older than
+    // the live stream by design: they neither advance nor are dropped by the resume position.
+    const resumable = (typeLower === 'postgres_changes' || typeLower === 'broadcast') && !payload?.meta?.replayed;
+    const position = resumable ? positionOf(payload) : null;
     if (position !== null) {
       // Replays overlap what was already delivered at most by what was in flight: drop those.
       if (!isAfter(position, this.position)) return;

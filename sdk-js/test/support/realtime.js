@@ -47,7 +47,10 @@ export function subscribed(channel, { timeoutMs = 15_000 } = {}) {
   });
 }
 
-/** Sent frames of one event name, decoded (vsn 2.0.0 arrays). */
+/** Sent frames of one event name, as vsn 2.0.0 arrays [join_ref, ref, topic, event, payload]. */
 export function sentFrames(record, event) {
-  return record.sent.map((s) => JSON.parse(s)).filter((m) => m[3] === event);
+  return record.sent
+    .map((s) => JSON.parse(s))
+    .map((m) => (Array.isArray(m) ? m : [m.join_ref, m.ref, m.topic, m.event, m.payload]))
+    .filter((m) => m[3] === event);
 }
