@@ -76,11 +76,17 @@ export class RealtimeClient {
     const conn = new this.transport(this.endPointURL());
     this.conn = conn;
     conn.binaryType = 'arraybuffer';
+    // A handshake lost on the way (a frozen network) would leave the socket connecting forever.
+    const handshake = setTimeout(() => {
+      if (this.conn === conn && conn.readyState === SOCKET_STATES.connecting) this._abandon('connect timeout');
+    }, this.timeout);
+    handshake.unref?.();
+    const opened = () => clearTimeout(handshake);
     // Handlers ignore a connection that has been replaced or abandoned.
-    conn.onopen = () => { if (this.conn === conn) this._onConnOpen(); };
+    conn.onopen = () => { opened(); if (this.conn === conn) this._onConnOpen(); };
     conn.onerror = (error) => { if (this.conn === conn) this._onConnError(error); };
     conn.onmessage = (event) => { if (this.conn === conn) this._onConnMessage(event); };
-    conn.onclose = (event) => { if (this.conn === conn) this._onConnClose(event); };
+    conn.onclose = (event) => { opened(); if (this.conn === conn) this._onConnClose(event); };
   }
 
   /** Closes the socket for good (no reconnect); channels are torn down. */

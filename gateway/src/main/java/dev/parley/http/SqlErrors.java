@@ -24,6 +24,8 @@ public final class SqlErrors {
             message = m.getMessage();
             details = m.getDetail();
             hint = m.getHint();
+            // RAISE SQLSTATE 'PGRST': the function wrote the whole answer as JSON (PostgREST).
+            if (state.equals("PGRST")) return RaisedError.of(message, details);
         }
         return new ApiError(status(state, role), state.isEmpty() ? "PGRST000" : state, message, details, hint);
     }

@@ -99,4 +99,8 @@ final class Cursor {
     ApiError error(String problem) {
         return ParseError.at(what, input, pos, problem);
     }
+
+    ApiError errorAt(int position, String problem) {
+        return ParseError.at(what, input, position, problem);
+    }
 }

@@ -60,7 +60,7 @@ public final class FilterParser {
         String opName = in.name(".(,)");
         Operator op = Operator.named(opName);
         if (op == null) {
-            throw ParseError.at("filter", opName, opStart, "unknown operator \"" + opName + "\"");
+            throw in.errorAt(opStart, "unexpected \"" + opName.charAt(0) + "\" expecting \"not\" or operator (eq, gt, ...)");
         }
         String modifier = null;
         if (in.accept("(")) {
