@@ -8,16 +8,12 @@
 set session_replication_role = replica;
 set maintenance_work_mem = '256MB';
 
-create temp table vocab as
-select array_agg(w order by n) as words
-from (select n, s1.s || s2.s || s3.s as w
-      from (select row_number() over () as n, a, b, c
-            from generate_series(1, 20) a, generate_series(1, 20) b, generate_series(1, 10) c) x
-      join (select row_number() over () as i, s from unnest(array['ba','ko','ri','tu','me','sa','ni','lo','de','ga',
-                                                                'pi','fu','ze','ha','mo','vi','ku','re','ta','no']) s) s1 on s1.i = x.a
-      join (select row_number() over () as i, s from unnest(array['ran','mel','tos','dix','pur','gan','lev','sor','kin','bal',
-                                                                'ter','mon','vas','lut','nem','cor','fin','dal','rop','sen']) s) s2 on s2.i = x.b
-      join (select row_number() over () as i, s from unnest(array['a','o','e','i','u','ax','or','en','is','um']) s) s3 on s3.i = x.c) v;
+-- Word number n (0..3999, small n frequent) spelled from three syllables: 4,000 distinct words.
+create function pg_temp.word(n int) returns text language sql immutable as $$
+  select (array['ba','ko','ri','tu','me','sa','ni','lo','de','ga','pi','fu','ze','ha','mo','vi','ku','re','ta','no'])[n % 20 + 1]
+      || (array['ran','mel','tos','dix','pur','gan','lev','sor','kin','bal','ter','mon','vas','lut','nem','cor','fin','dal','rop','sen'])[(n / 20) % 20 + 1]
+      || (array['a','o','e','i','u','ax','or','en','is','um'])[n / 400 + 1]
+$$;
 
 insert into auth.users (id, email)
 select ('00000000-0000-0000-0000-' || lpad(to_hex(i), 12, '0'))::uuid, 'user' || i || '@bench.example.com'
@@ -41,9 +37,9 @@ from generate_series(1, 2000) i, generate_series(0, 49) k;
 
 insert into public.messages (room_id, user_id, content, created_at, updated_at)
 select ('00000000-0000-0000-0001-' || lpad(to_hex((g % 1000) + 1), 12, '0'))::uuid,
-       ('00000000-0000-0000-0000-' || lpad(to_hex((g * 7919) % 2000 + 1), 12, '0'))::uuid,
-       (select string_agg(v.words[1 + floor(power(random(), 2) * 3999)::int], ' ')
-          from vocab v, generate_series(1, 8) w where g > 0),
+       ('00000000-0000-0000-0000-' || lpad(to_hex((g::bigint * 7919) % 2000 + 1), 12, '0'))::uuid,
+       (select string_agg(pg_temp.word(floor(power(random(), 2) * 4000)::int), ' ')
+          from generate_series(1, 8) w where g > 0),
        timestamptz '2026-01-01' + g * interval '30 seconds',
        timestamptz '2026-01-01' + g * interval '30 seconds'
 from generate_series(1, 1000000) g;

@@ -60,7 +60,7 @@ describe('rest', () => {
       insert into other.things values (1, 'elsewhere');`);
     db = createClient(gw.url, gw.serviceKey, { auth: { persistSession: false, autoRefreshToken: false } });
     await waitFor(async () => (await db.from('items').select('id')).error === null, { timeoutMs: 15_000, message: 'schema cache reload' });
-    rpc = await servesRpc(gw, 'add');
+    rpc = await servesRpc(gw, 'add', { a: 1, b: 2 });
     if (!rpc) skipLoudly('RPC (/rest/v1/rpc)');
   });
   after(async () => { await gw?.close(); });

@@ -14,12 +14,12 @@ export async function servesRest(gw) {
   }
 }
 
-/** True when POST /rest/v1/rpc/<fn> reaches an existing function (fn must exist). */
-export async function servesRpc(gw, fn) {
+/** True when POST /rest/v1/rpc/<fn> with args reaches an existing function (fn must exist). */
+export async function servesRpc(gw, fn, args = {}) {
   const res = await fetch(`${gw.url}/rest/v1/rpc/${fn}`, {
     method: 'POST',
     headers: { apikey: gw.anonKey, Authorization: `Bearer ${gw.serviceKey}`, 'Content-Type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify(args),
   });
   const body = await res.json().catch(() => null);
   return !(res.status === 404 && body?.code === 'PGRST202');

@@ -31,6 +31,7 @@ final class SocketSession {
     private static final Logger log = LoggerFactory.getLogger(SocketSession.class);
     static final int CLOSE_SLOW_CONSUMER = 1013;
     static final int CLOSE_POLICY = 1008;
+    static final int CLOSE_GRACE_SECONDS = 30;
 
     private static final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     final String id = Long.toString(ids.incrementAndGet(), 36);
@@ -204,14 +205,19 @@ final class SocketSession {
         close(CLOSE_SLOW_CONSUMER, "slow consumer: more than " + node.settings.maxQueuedMessages() + " messages queued");
     }
 
-    /** Sends a close frame with a reason, then drops the connection if the peer does not answer. */
+    /**
+     * Sends a close frame with a reason (queued behind the frames already queued: a stalled client
+     * that starts reading again within {@link #CLOSE_GRACE_SECONDS} still learns why), then drops
+     * the connection. Nothing more is queued once closing, so a closing socket holds at most the
+     * frames it already had.
+     */
     void close(int code, String reason) {
         if (closed) return;
         closed = true;
         queued.incrementAndGet();
         WebSockets.sendClose(new CloseMessage(code, reason), ws, written);
         try {
-            node.scheduler.schedule(() -> IoUtils.safeClose(ws), 2, TimeUnit.SECONDS);
+            node.scheduler.schedule(() -> IoUtils.safeClose(ws), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             // the server is stopping and closes every connection itself
         }

@@ -56,6 +56,13 @@ public final class RestApi implements HttpHandler {
         SchemaSnapshot snapshot = schemaCache.snapshot();
         String path = exchange.getRelativePath();
         if (path.startsWith("/")) path = path.substring(1);
+        // Undertow splits ";a=b" off a path as path parameters; PostgREST has none, so a ';'
+        // is part of the name (and names no relation).
+        if (!exchange.getPathParameters().isEmpty()) {
+            path = exchange.getRequestURI().substring(exchange.getResolvedPath().length());
+            if (path.startsWith("/")) path = path.substring(1);
+            path = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        }
         try {
             if (path.isEmpty()) {
                 // Before RestRequest.of: the root negotiates its own media type (application/openapi+json).
@@ -69,7 +76,10 @@ public final class RestApi implements HttpHandler {
                 relation(req, path);
             }
         } catch (SQLException e) {
-            throw SqlErrors.toApiError(e, caller.role());
+            ApiError error = SqlErrors.toApiError(e, caller.role());
+            // As PostgREST: a refusal for want of a token invites the client to send one.
+            if (error.status() == 401) exchange.getResponseHeaders().put(io.undertow.util.Headers.WWW_AUTHENTICATE, "Bearer");
+            throw error;
         }
     }
 

@@ -18,7 +18,7 @@ public record RestRequest(HttpServerExchange exchange, Caller caller, SchemaSnap
                 MediaType.negotiate(exchange));
     }
 
-    /** The schema the profile headers name, else the default one; 406 for one not exposed. */
+    /** The schema the profile headers name, else the default one; 406 (PGRST106) for one not exposed. */
     public static String schema(HttpServerExchange exchange, SchemaSnapshot snapshot) {
         boolean reading = exchange.getRequestMethod().equals(Methods.GET) || exchange.getRequestMethod().equals(Methods.HEAD);
         String profile = exchange.getRequestHeaders().getFirst(reading ? "Accept-Profile" : "Content-Profile");

@@ -6,6 +6,7 @@ import dev.parley.rest.query.QueryParams;
 import dev.parley.rest.query.SelectParser;
 import dev.parley.rest.read.ReadQuery;
 import dev.parley.rest.rpc.FunctionCall;
+import dev.parley.rest.rpc.ResponseSettings;
 import dev.parley.rest.rpc.RoutineMatcher;
 import dev.parley.rest.rpc.RpcArguments;
 import dev.parley.rest.schema.QualifiedName;
@@ -24,6 +25,9 @@ import java.util.List;
  * call as a WITH clause ({@link FunctionCall}), then the request's select, filters, order and
  * paging read the result as they would a table, and the answer takes the result's shape: a
  * bare JSON value for a scalar, an object for a composite, an array for a set, 204 for void.
+ *
+ * <p>A function may choose its response's status and headers through the {@code response.status}
+ * and {@code response.headers} settings, as in PostgREST ({@link ResponseSettings}).
  *
  * <p>GET and HEAD run in a read-only transaction, so a function that writes fails there (405,
  * as PostgREST); POST runs read-only too unless the function is volatile.
@@ -60,17 +64,49 @@ final class RpcHandler {
                 .top(call.source(), SelectParser.parse(params.select()), scope);
         String body = jsonBody(routine, req.accept());
         boolean readOnly = reading || routine.volatility() != 'v';
-        Page page = transactions.run(req.caller(), readOnly,
-                c -> Statements.page(c, call.with(), node.query(), node, req.prefer().count(), req.accept(), body));
+        Preferences.Count count = count(req, routine);
+        Result result = transactions.run(req.caller(), readOnly, c -> new Result(
+                Statements.page(c, call.with(), node.query(), node, count, req.accept(), body),
+                ResponseSettings.read(c)));
+        respond(req, routine, result.page(), result.settings(), count, scope.offset() == null ? 0 : scope.offset());
+    }
 
-        long offset = scope.offset() == null ? 0 : scope.offset();
+    /**
+     * The count preference honoured. CSV is rendered by a second statement after the count's,
+     * which would run the function twice: a volatile function (one that may write) is therefore
+     * answered without a total in CSV, so its effects happen once.
+     */
+    private static Preferences.Count count(RestRequest req, Routine routine) {
+        if (req.accept() == MediaType.CSV && routine.volatility() == 'v') return Preferences.Count.NONE;
+        return req.prefer().count();
+    }
+
+    private record Result(Page page, ResponseSettings settings) {
+    }
+
+    /** As a read's answer (Content-Range, 206, singular check), then the function's own status and headers. */
+    private static void respond(RestRequest req, Routine routine, Page page, ResponseSettings settings,
+                                Preferences.Count count, long offset) {
+        HttpServerExchange ex = req.exchange();
+        ex.getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(offset, page.rows(), page.total()));
+        if (count != Preferences.Count.NONE) {
+            ex.getResponseHeaders().put(HttpString.tryFromString("Preference-Applied"),
+                    "count=" + count.name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (routine.returnsVoid()) {
-            ex.getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(offset, page.rows(), page.total()));
-            ex.setStatusCode(204);
+            settings.applyHeaders(ex);
+            ex.setStatusCode(settings.statusOr(204));
             ex.endExchange();
             return;
         }
-        Responses.sendPage(req, page, offset);
+        if (req.accept() == MediaType.OBJECT && page.rows() != 1) throw Responses.singularError(page.rows());
+        int status = Paging.status(offset, page.rows(), page.total());
+        if (status == 416) {
+            throw new ApiError(416, "PGRST103", "Requested range not satisfiable",
+                    "An offset of " + offset + " was requested, but there are only " + page.total() + " rows.", null);
+        }
+        settings.applyHeaders(ex);
+        Responses.send(req, settings.statusOr(status), page.body());
     }
 
     /**

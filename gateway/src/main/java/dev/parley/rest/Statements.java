@@ -37,8 +37,7 @@ public final class Statements {
     /** As above, after {@code with}: a WITH clause (a write's CTE) the rows query reads from. */
     public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
                             MediaType type) throws SQLException {
-        String body = type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS;
-        return page(c, with, rows, counted, count, type, body);
+        return page(c, with, rows, counted, count, type, type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS);
     }
 
     /** JSON of the first row of {@code _t}, or null: a singular response. */
@@ -48,11 +47,20 @@ public final class Statements {
 
     /**
      * As above with the JSON body's aggregate over the rows {@code _t} given (trusted SQL text):
-     * RPC shapes scalar results as bare values.
+     * RPC shapes scalar results as bare values. CSV ignores it.
      */
     public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
                             MediaType type, String jsonBody) throws SQLException {
-        Sql total = totalExpression(c, with, counted, count);
+        return pageWithTotal(c, with, rows, totalExpression(c, with, counted, count), type, jsonBody);
+    }
+
+    /** As above with the SQL of the page's {@code total} given (null: none). */
+    public static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type) throws SQLException {
+        return pageWithTotal(c, with, rows, total, type, type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS);
+    }
+
+    private static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type, String jsonBody)
+            throws SQLException {
         Sql q = new Sql().append(with).raw("select ");
         q.append(total == null ? Sql.of("null::bigint") : total);
         q.raw(", count(_t), ");
@@ -80,7 +88,8 @@ public final class Statements {
 
     /** The planner's estimate of the rows the filters let through (EXPLAIN, nothing executed). */
     private static long plannedRows(Connection c, Sql with, ReadQuery.Node counted) throws SQLException {
-        Sql explain = new Sql().raw("explain (format json) ").append(with).raw("select 1 from ").append(counted.from()).append(counted.whereClause());
+        Sql explain = new Sql().raw("explain (format json) ").append(with).raw("select 1 from ").append(counted.from())
+                .append(counted.whereClause());
         try (PreparedStatement st = explain.bind(c.prepareStatement(explain.text())); ResultSet rs = st.executeQuery()) {
             rs.next();
             JsonNode plan = Json.MAPPER.readTree(rs.getString(1));
@@ -89,4 +98,5 @@ public final class Statements {
             throw new SQLException("unreadable EXPLAIN output", e);
         }
     }
+
 }

@@ -226,9 +226,9 @@ class ChatRealtimeTest {
                 + "and payload->'record'->>'id' = ?", m.toString()));
         String groups = Json.MAPPER.writeValueAsString(List.of(group(member), group(outsider), group(anon())));
         List<Map<String, Object>> seen;
-        // With the admin login: V10 grants visible_to to authenticator, which (NOINHERIT, no USAGE on
-        // schema realtime) cannot reach it yet; the function switches to each group's role itself.
-        try (Connection c = dev.parley.testing.TestPostgres.connect(gw.database());
+        // As the realtime server runs it: on a request connection, as authenticator; the function
+        // becomes each group's role in turn.
+        try (Connection c = gw.gateway().context().database().requestPool().getConnection();
              PreparedStatement st = c.prepareStatement("select idx, visible, error from realtime.visible_to('public.messages', ?::jsonb, ?::jsonb) order by idx")) {
             c.setAutoCommit(false);
             st.setString(1, "{\"id\":\"" + m + "\"}");

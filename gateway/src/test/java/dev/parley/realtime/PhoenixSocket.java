@@ -37,6 +37,7 @@ final class PhoenixSocket implements AutoCloseable {
     final CompletableFuture<int[]> closedCode = new CompletableFuture<>();
     volatile String closeReason;
     private final AtomicInteger refs = new AtomicInteger();
+    private Holder holder;
     private final List<JsonNode> seen = new ArrayList<>();
 
     private PhoenixSocket(String vsn, WebSocket ws) {
@@ -51,6 +52,7 @@ final class PhoenixSocket implements AutoCloseable {
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT)
                 .buildAsync(URI.create(url), h).orTimeout(10, TimeUnit.SECONDS).join();
         PhoenixSocket s = new PhoenixSocket(vsn, ws);
+        s.holder = h;
         h.socket = s;
         h.ready.complete(null);
         return s;
@@ -62,6 +64,8 @@ final class PhoenixSocket implements AutoCloseable {
 
     private static final class Holder implements WebSocket.Listener {
         volatile PhoenixSocket socket;
+        volatile boolean paused;
+        volatile WebSocket ws;
         final CompletableFuture<Void> ready = new CompletableFuture<>();
         private final StringBuilder text = new StringBuilder();
         private final java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
@@ -75,7 +79,8 @@ final class PhoenixSocket implements AutoCloseable {
                 ready.join();
                 socket.receivedText(t);
             }
-            ws.request(1);
+            this.ws = ws;
+            if (!paused) ws.request(1);
             return null;
         }
 
@@ -261,6 +266,16 @@ final class PhoenixSocket implements AutoCloseable {
 
     int awaitClose() {
         return closedCode.orTimeout(10, TimeUnit.SECONDS).join()[0];
+    }
+
+    /** Stops reading from the socket (a stalled consumer): the server's writes back up. */
+    void pauseReading() {
+        holder.paused = true;
+    }
+
+    void resumeReading() {
+        holder.paused = false;
+        ws.request(1);
     }
 
     void abort() {

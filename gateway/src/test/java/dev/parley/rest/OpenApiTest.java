@@ -45,6 +45,8 @@ class OpenApiTest {
                 create function bump() returns int language sql volatile as $$ select 1 $$;
                 create function tagged(variadic t text[]) returns text[] language sql as $$ select t $$;
                 create function hidden() returns int language sql as $$ select 1 $$;
+                create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
+                create function two_unnamed(int, int) returns int language sql as $$ select $1 + $2 $$;
                 revoke execute on function hidden() from public, anon, authenticated;
                 create schema api;
                 comment on schema api is 'Parley API\nThe api schema';
@@ -181,6 +183,9 @@ class OpenApiTest {
         assertEquals("array", variadic.get("type").asText());
         assertEquals("string", variadic.get("items").get("type").asText());
         assertTrue(paths.has("/rpc/bump"));
+        // Not callable over HTTP, so not listed (as PostgREST): trigger functions, unnamed parameters.
+        assertFalse(paths.has("/rpc/touch"));
+        assertFalse(paths.has("/rpc/two_unnamed"));
     }
 
     @Test

@@ -88,6 +88,15 @@ class RpcTest {
                   raise sqlstate 'PGRST' using message = 'INVALID', detail = '{"status":400,"headers":{}}'; end $$;
                 create function raise_pgrst_no_detail() returns int language plpgsql as $$ begin
                   raise sqlstate 'PGRST' using message = '{"code":"1","message":"m"}'; end $$;
+                create function created() returns json language plpgsql as $$ begin
+                  perform set_config('response.status', '201', true);
+                  perform set_config('response.headers', '[{"Location": "/things/1"}, {"Cache-Control": "max-age=60"}]', true);
+                  return '{"id": 1}'; end $$;
+                create function bad_status() returns int language plpgsql as $$ begin
+                  perform set_config('response.status', 'abc', true); return 1; end $$;
+                create function bad_headers() returns void language plpgsql as $$ begin
+                  perform set_config('response.headers', '{"a": "b"}', true); end $$;
+                create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
                 create function assert_fails() returns int language plpgsql as $$ begin assert false, 'nope'; return 1; end $$;
                 create function "quotedFunction"("user" text, "fullName" text) returns json language sql
                   as $$ select json_build_object('user', "user", 'fullName', "fullName") $$;
@@ -240,6 +249,7 @@ class RpcTest {
             assertEquals(206, r.statusCode());
             assertJson("[{\"id\":3},{\"id\":4}]", r);
             assertEquals("1-2/4", header(r, "Content-Range"));
+            assertEquals("count=exact", header(r, "Preference-Applied"));
         }
 
         @Test
@@ -408,6 +418,22 @@ class RpcTest {
         }
 
         @Test
+        void triggerFunctionsAreNotCallable() {
+            HttpResponse<String> r = post("touch", "{}");
+            assertEquals(404, r.statusCode());
+            assertEquals("PGRST202", json(r).get("code").asText());
+        }
+
+        @Test
+        void hostileNamesAreUnknownFunctionsOrParameters() {
+            assertEquals(404, get("add_them\"();drop table notes;--").statusCode());
+            assertEquals(404, get("add_them?a=1&" + RestCalls.enc("b\" := 1); drop table notes; --") + "=2").statusCode());
+            assertEquals(404, get("").statusCode());
+            assertEquals(404, get("add_them/x?a=1&b=2").statusCode());
+            assertTrue(Integer.parseInt(get("note_count").body()) >= 3);
+        }
+
+        @Test
         void sameNamesDifferentTypesIs300() {
             HttpResponse<String> r = get("same_args?arg=1");
             assertEquals(300, r.statusCode());
@@ -433,6 +459,11 @@ class RpcTest {
             HttpResponse<String> r = post("count_call", "{}", "Prefer", "count=exact");
             assertEquals("1", r.body());
             assertEquals("2", post("count_call", "{}").body());
+            // CSV with a count would need a second statement: a volatile function still runs once.
+            r = post("count_call", "{}", "Prefer", "count=exact", "Accept", "text/csv");
+            assertEquals("pgrst_scalar\n3", r.body());
+            assertEquals("0-0/*", header(r, "Content-Range"));
+            assertEquals("4", post("count_call", "{}").body());
         }
 
         @Test
@@ -528,6 +559,21 @@ class RpcTest {
             r = get("raise_pgrst_no_detail");
             assertEquals(500, r.statusCode());
             assertEquals("DETAIL is missing in the RAISE statement", json(r).get("details").asText());
+        }
+
+        @Test
+        void functionsMayChooseStatusAndHeaders() {
+            HttpResponse<String> r = post("created", "{}");
+            assertEquals(201, r.statusCode());
+            assertEquals("/things/1", header(r, "Location"));
+            assertEquals("max-age=60", header(r, "Cache-Control"));
+            assertJson("{\"id\":1}", r);
+            r = get("bad_status");
+            assertEquals(500, r.statusCode());
+            assertEquals("PGRST112", json(r).get("code").asText());
+            r = post("bad_headers", "{}");
+            assertEquals(500, r.statusCode());
+            assertEquals("PGRST111", json(r).get("code").asText());
         }
 
         @Test

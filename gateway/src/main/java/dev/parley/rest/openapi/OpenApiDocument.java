@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.http.Json;
+import dev.parley.rest.rpc.RoutineMatcher;
 import dev.parley.rest.schema.Column;
 import dev.parley.rest.schema.ForeignKey;
 import dev.parley.rest.schema.Relation;
@@ -42,7 +43,8 @@ final class OpenApiDocument {
         List<Relation> tables = new ArrayList<>(snapshot.relationsOf(schema).stream()
                 .filter(r -> privileges.tables().containsKey(r.name().name())).toList());
         tables.sort(Comparator.comparing(r -> r.name().name()));
-        List<Routine> routines = new ArrayList<>(snapshot.routinesOf(schema).stream().filter(privileges::canExecute).toList());
+        List<Routine> routines = new ArrayList<>(snapshot.routinesOf(schema).stream()
+                .filter(RoutineMatcher::callable).filter(privileges::canExecute).toList());
         routines.sort(Comparator.comparing(r -> r.name().name()));
 
         ObjectNode doc = Json.MAPPER.createObjectNode();

@@ -31,7 +31,7 @@ public final class RoutineMatcher {
      *                     to a function whose only parameter is json or jsonb, named or not
      */
     public static Routine find(SchemaSnapshot snapshot, QualifiedName name, RpcArguments args, boolean singleObject) {
-        List<Routine> overloads = snapshot.routines(name);
+        List<Routine> overloads = snapshot.routines(name).stream().filter(RoutineMatcher::callable).toList();
         List<Routine> byName = new ArrayList<>();
         List<Routine> fallbacks = new ArrayList<>();
         for (Routine r : overloads) {
@@ -43,6 +43,19 @@ public final class RoutineMatcher {
         if (fallbacks.size() == 1) return fallbacks.get(0);
         if (fallbacks.size() > 1) throw ambiguous(fallbacks);
         throw notFound(snapshot, name, args, overloads);
+    }
+
+    /**
+     * Whether a function can be called over HTTP at all, as PostgREST decides which it exposes:
+     * not a trigger function, and every parameter named except possibly a single one of a type a
+     * whole body can fill (json, jsonb, text, xml, bytea). OpenAPI lists the same ones.
+     */
+    public static boolean callable(Routine r) {
+        if (r.resultType().equals("trigger")) return false;
+        List<Routine.Parameter> unnamed = r.inputs().stream().filter(p -> p.name().isEmpty()).toList();
+        if (unnamed.isEmpty()) return true;
+        if (unnamed.size() > 1) return false;
+        return List.of("bytea", "json", "jsonb", "text", "xml").contains(unnamed.get(0).type());
     }
 
     /** A function with a single unnamed parameter of the type the body's Content-Type carries. */
@@ -119,7 +132,7 @@ public final class RoutineMatcher {
         String prefix = "Perhaps you meant to call the function " + name.schema() + ".";
         if (overloads.isEmpty()) {
             Set<String> names = new TreeSet<>();
-            for (Routine r : snapshot.routinesOf(name.schema())) names.add(r.name().name());
+            for (Routine r : snapshot.routinesOf(name.schema())) if (callable(r)) names.add(r.name().name());
             String close = Fuzzy.closest(name.name(), names, NAME_HINT_SCORE);
             return close == null ? null : prefix + close;
         }
