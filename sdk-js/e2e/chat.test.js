@@ -331,6 +331,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   step('screenshots');
   await openRoom(A, roomName);
   await shown(message(A, 'can you review this'));
+  await imagesLoaded(A);
   await A.screenshot({ path: join(SHOTS, 'chat-room.png') });
   const state = await alice.context.storageState();
   const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', storageState: state });
@@ -338,6 +339,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await darkPage.goto(`${gateway.url}/#room=${await roomIdOf(A, roomName)}`);
   await shown(message(darkPage, 'Hello Alice'));
   assert.equal(await darkPage.locator('[data-testid="message"].deleted').count(), 0, 'a deleted message with no thread is gone after a reload too');
+  await imagesLoaded(darkPage);
   await darkPage.screenshot({ path: join(SHOTS, 'chat-room-dark.png') });
   await dark.close();
   step('screenshots: phone');
@@ -350,6 +352,7 @@ test('two users chat with every feature, and keep chatting across a gateway rest
   await shown(message(phonePage, 'can you review this'));
   const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(overflow <= 0, `nothing is wider than a 360 px screen (overflow ${overflow}px)`);
+  await imagesLoaded(phonePage);
   await phonePage.screenshot({ path: join(SHOTS, 'chat-mobile-room.png') });
   await phone.close();
   step('screenshots: done');
@@ -426,6 +429,14 @@ test('two users chat with every feature, and keep chatting across a gateway rest
 
   assert.deepEqual(failures, [], 'no uncaught errors in the pages');
 });
+
+/** Waits until the room's image previews are there and loaded (for screenshots). */
+function imagesLoaded(page) {
+  return page.waitForFunction(() => {
+    const images = [...document.querySelectorAll('#message-items .attachment img')];
+    return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
+  }, null, { timeout: WAIT });
+}
 
 async function userIdOf(page) {
   return page.evaluate(() => {
