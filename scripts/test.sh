@@ -14,6 +14,10 @@ if [ -f sdk-js/package.json ]; then
   (cd sdk-js && npm ci --no-audit --no-fund && npm test)
 fi
 
-if [ -f sdk-js/e2e/package.json ]; then
+# The chat app's browser suite needs REST, realtime, the chat schema and the SDK together;
+# sdk-js/e2e/READY marks that it passes against main (see docs/chat-app.md).
+if [ -f sdk-js/e2e/package.json ] && [ -f sdk-js/e2e/READY ]; then
   (cd sdk-js/e2e && npm ci --no-audit --no-fund && npm test)
+elif [ -f sdk-js/e2e/package.json ]; then
+  echo "!! chat app browser suite not run: sdk-js/e2e/READY is absent (see docs/chat-app.md)" >&2
 fi

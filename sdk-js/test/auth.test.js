@@ -3,6 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, memoryStorage, AuthApiError, AuthSessionMissingError, AuthWeakPasswordError, isAuthError } from '../src/index.js';
+import { readFileSync } from 'node:fs';
 import { TestGateway, signJwt, waitFor } from './support/gateway.js';
 
 const T = { timeout: 30_000 };
@@ -247,5 +248,24 @@ describe('auth', () => {
   it('the accessToken option replaces the auth client', T, async () => {
     const c = createClient(gw.url, gw.anonKey, { accessToken: async () => gw.anonKey });
     assert.throws(() => c.auth.getSession(), /accessToken option/);
+  });
+
+  it('the gateway serves the SDK at /sdk/: every module index.js imports, as in src/, as JavaScript', T, async () => {
+    const pending = ['index.js'];
+    const seen = new Set();
+    while (pending.length > 0) {
+      const file = pending.pop();
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const res = await fetch(`${gw.url}/sdk/${file}`);
+      assert.equal(res.status, 200, file);
+      assert.match(res.headers.get('content-type') ?? '', /javascript/, file);
+      const text = await res.text();
+      assert.equal(text, readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8'), `${file} as in src/`);
+      for (const [, spec] of text.matchAll(/(?:from|import)\s+'(\.[^']+)'/g)) {
+        pending.push(new URL(spec, `http://x/${file}`).pathname.slice(1));
+      }
+    }
+    assert.ok(seen.size > 20, `${seen.size} modules`);
   });
 });

@@ -325,9 +325,16 @@ export class RealtimeChannel {
 
   _rejoin(timeout = this.timeout) {
     if (this._isLeaving()) return;
-    this.socket._leaveOpenTopic(this.topic);
+    this.socket._leaveOpenTopic(this.topic, this);
     this.state = CHANNEL_STATES.joining;
     this.joinPush.resend(timeout);
+  }
+
+  // Leaves and joins again on the same socket (a new identity): the leave's close is ignored
+  // because it carries the old join ref; the join carries the new token and the resume position.
+  _rejoinAs() {
+    this.socket.push({ topic: this.topic, event: CHANNEL_EVENTS.leave, payload: {}, ref: this.socket._makeRef(), join_ref: this._joinRef() });
+    this._rejoin();
   }
 
   _rejoinUntilConnected() {

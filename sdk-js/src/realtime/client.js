@@ -20,6 +20,18 @@ import {
   WS_CLOSE_NORMAL,
 } from './constants.js';
 
+/** Who a JWT speaks for (sub and role), read without verifying: the server verifies. */
+function identityOf(token) {
+  if (!token) return null;
+  try {
+    const b64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0))));
+    return `${claims.sub ?? ''}/${claims.role ?? ''}`;
+  } catch {
+    return token;
+  }
+}
+
 function httpEndpointURL(socketUrl) {
   return socketUrl
     .replace(/^ws/i, 'http')
@@ -76,11 +88,17 @@ export class RealtimeClient {
     const conn = new this.transport(this.endPointURL());
     this.conn = conn;
     conn.binaryType = 'arraybuffer';
+    // A handshake lost on the way (a frozen network) would leave the socket connecting forever.
+    const handshake = setTimeout(() => {
+      if (this.conn === conn && conn.readyState === SOCKET_STATES.connecting) this._abandon('connect timeout');
+    }, this.timeout);
+    handshake.unref?.();
+    const opened = () => clearTimeout(handshake);
     // Handlers ignore a connection that has been replaced or abandoned.
-    conn.onopen = () => { if (this.conn === conn) this._onConnOpen(); };
+    conn.onopen = () => { opened(); if (this.conn === conn) this._onConnOpen(); };
     conn.onerror = (error) => { if (this.conn === conn) this._onConnError(error); };
     conn.onmessage = (event) => { if (this.conn === conn) this._onConnMessage(event); };
-    conn.onclose = (event) => { if (this.conn === conn) this._onConnClose(event); };
+    conn.onclose = (event) => { opened(); if (this.conn === conn) this._onConnClose(event); };
   }
 
   /** Closes the socket for good (no reconnect); channels are torn down. */
@@ -146,9 +164,16 @@ export class RealtimeClient {
   async setAuth(token = null) {
     const next = token ?? (this.accessTokenFn ? await this.accessTokenFn() : null) ?? this.accessTokenValue;
     if (!next || next === this.accessTokenValue) return;
+    const previous = this.accessTokenValue;
     this.accessTokenValue = next;
+    const sameIdentity = identityOf(previous) === identityOf(next);
     for (const channel of this.channels) {
-      if (channel.joinedOnce && channel._isJoined()) channel._push(CHANNEL_EVENTS.access_token, { access_token: next });
+      if (!channel.joinedOnce || !channel._isJoined()) continue;
+      // A refreshed token of the same user is pushed. Parley's server refuses to hand a channel
+      // over to another identity (sign-in after joining as anon, sign-out), so then the channel
+      // rejoins with the new token, from its last position.
+      if (sameIdentity) channel._push(CHANNEL_EVENTS.access_token, { access_token: next });
+      else channel._rejoinAs();
     }
   }
 
@@ -195,8 +220,8 @@ export class RealtimeClient {
   }
 
   // A join for a topic already joined on this socket (a stale instance) replaces it.
-  _leaveOpenTopic(topic) {
-    const dup = this.channels.find((c) => c.topic === topic && (c._isJoined() || c._isJoining()));
+  _leaveOpenTopic(topic, joining) {
+    const dup = this.channels.find((c) => c !== joining && c.topic === topic && (c._isJoined() || c._isJoining()));
     if (dup && dup._joinRef()) {
       this.log('transport', `leaving duplicate topic "${topic}"`);
       dup.unsubscribe();

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { sql } from './pg.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const JAR = path.resolve(here, '../../../gateway/target/parley.jar');
+// PARLEY_JAR points the suites at another build (e.g. a branch not yet on main).
+export const JAR = process.env.PARLEY_JAR ?? path.resolve(here, '../../../gateway/target/parley.jar');
 
 export function freePort() {
   return new Promise((resolve, reject) => {

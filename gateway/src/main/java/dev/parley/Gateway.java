@@ -9,6 +9,7 @@ import dev.parley.db.Migrations;
 import dev.parley.db.PgListener;
 import dev.parley.db.RequestTransactions;
 import dev.parley.db.Secrets;
+import dev.parley.http.AppConfigHandler;
 import dev.parley.http.Blocking;
 import dev.parley.http.Cors;
 import dev.parley.http.ErrorHandler;
@@ -85,6 +86,7 @@ public final class Gateway implements AutoCloseable {
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
         paths.addPrefixPath("/realtime/v1", dev.parley.realtime.Realtime.handler(ctx));
         paths.addPrefixPath("/sdk", StaticFiles.fromClasspath("sdk"));
+        paths.addExactPath("/config.json", new AppConfigHandler(ctx.jwt().apiKey("anon")));
         paths.addPrefixPath("/", StaticFiles.fromClasspath("app"));
         return paths;
     }

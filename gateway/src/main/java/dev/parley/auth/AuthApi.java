@@ -151,6 +151,10 @@ public final class AuthApi implements HttpHandler {
             if (session != null && Sessions.find(c, session, false).isEmpty()) {
                 throw AuthError.forbidden("session_not_found", "Session from session_id claim in JWT does not exist");
             }
+            if (session != null && Sessions.expiry(c, session, auth.settings().sessionTimeboxSeconds(),
+                    auth.settings().sessionInactivitySeconds()) != Sessions.Expiry.NONE) {
+                throw AuthError.forbidden("session_expired", "Session is no longer valid");
+            }
             return u;
         });
         if (user.isBannedAt(Instant.now())) throw AuthError.forbidden("user_banned", "User is banned");

@@ -18,7 +18,9 @@ record AuthSettings(
         int rateLimitPerEmail,
         int rateLimitPerAddress,
         long rateLimitWindowSeconds,
-        boolean trustProxy) {
+        boolean trustProxy,
+        long sessionTimeboxSeconds,
+        long sessionInactivitySeconds) {
 
     /** GoTrue's defaults: minimum length 6, bcrypt cost 10, reuse interval 10 s. */
     static final int DEFAULT_PASSWORD_MIN_LENGTH = 6;
@@ -30,6 +32,8 @@ record AuthSettings(
     static final String DEFAULT_ISSUER = "parley";
     /** bcrypt reads at most 72 bytes; GoTrue refuses longer passwords rather than truncate them. */
     static final int MAX_PASSWORD_BYTES = 72;
+    /** Session limits up to ten years. */
+    static final long MAX_SESSION_SECONDS = 10L * 366 * 24 * 3600;
 
     static AuthSettings from(Config config) {
         Env env = config.env();
@@ -44,6 +48,9 @@ record AuthSettings(
                 env.intInRange("PARLEY_AUTH_RATE_LIMIT_EMAIL", DEFAULT_RATE_LIMIT_PER_EMAIL, 0, 1_000_000),
                 env.intInRange("PARLEY_AUTH_RATE_LIMIT_ADDRESS", DEFAULT_RATE_LIMIT_PER_ADDRESS, 0, 1_000_000),
                 env.longInRange("PARLEY_AUTH_RATE_LIMIT_WINDOW", DEFAULT_RATE_LIMIT_WINDOW_SECONDS, 1, 86_400),
-                env.bool("PARLEY_TRUST_PROXY", false));
+                env.bool("PARLEY_TRUST_PROXY", false),
+                // GoTrue's sessions.timebox and sessions.inactivity_timeout; 0 (the default) = none.
+                env.longInRange("PARLEY_AUTH_SESSION_TIMEBOX", 0, 0, MAX_SESSION_SECONDS),
+                env.longInRange("PARLEY_AUTH_SESSION_INACTIVITY_TIMEOUT", 0, 0, MAX_SESSION_SECONDS));
     }
 }

@@ -38,6 +38,33 @@ final class Sessions {
         }
     }
 
+    /** Why a live session may no longer be used, as GoTrue's session validity check. */
+    enum Expiry { NONE, TIMEBOX, INACTIVITY }
+
+    /**
+     * Whether session {@code id} has outlived {@code timeboxSeconds} since sign-in or
+     * {@code inactivitySeconds} since its last refresh (0 = no such limit). Decided by the
+     * database clock, which every gateway shares.
+     */
+    static Expiry expiry(Connection c, UUID id, long timeboxSeconds, long inactivitySeconds) throws SQLException {
+        if (timeboxSeconds == 0 && inactivitySeconds == 0) return Expiry.NONE;
+        try (PreparedStatement st = c.prepareStatement("select"
+                + " ? > 0 and now() > created_at + make_interval(secs => ?),"
+                + " ? > 0 and now() > coalesce(refreshed_at, created_at) + make_interval(secs => ?)"
+                + " from auth.sessions where id = ?")) {
+            st.setLong(1, timeboxSeconds);
+            st.setLong(2, timeboxSeconds);
+            st.setLong(3, inactivitySeconds);
+            st.setLong(4, inactivitySeconds);
+            st.setObject(5, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) return Expiry.NONE;
+                if (rs.getBoolean(1)) return Expiry.TIMEBOX;
+                return rs.getBoolean(2) ? Expiry.INACTIVITY : Expiry.NONE;
+            }
+        }
+    }
+
     static void touch(Connection c, UUID id, String userAgent, String ip) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("update auth.sessions set refreshed_at = now(), updated_at = now(),"
                 + " user_agent = ?, ip = ? where id = ?")) {

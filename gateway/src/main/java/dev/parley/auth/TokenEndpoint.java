@@ -97,6 +97,15 @@ final class TokenEndpoint {
             if (user.isBannedAt(Instant.now())) {
                 throw AuthError.badRequest("user_banned", "Invalid Refresh Token: User Banned");
             }
+            // Checked after the rotation only because the rotation finds the session; the
+            // refusal rolls the rotation back, so the presented token stays as it was.
+            switch (Sessions.expiry(c, r.sessionId(), auth.settings().sessionTimeboxSeconds(),
+                    auth.settings().sessionInactivitySeconds())) {
+                case TIMEBOX -> throw AuthError.badRequest("session_expired", "Invalid Refresh Token: Session Expired");
+                case INACTIVITY -> throw AuthError.badRequest("session_expired",
+                        "Invalid Refresh Token: Session Expired (Inactivity)");
+                case NONE -> { }
+            }
             Sessions.touch(c, r.sessionId(), AuthRequest.userAgent(exchange),
                     ClientAddress.of(exchange, auth.settings().trustProxy()));
             Sessions.Session session = Sessions.find(c, r.sessionId(), false).orElseThrow(RefreshTokens::notFound);

@@ -38,6 +38,7 @@ public final class ErrorHandler implements HttpHandler {
             exchange.endExchange();
             return;
         }
+        if (error instanceof RaisedError raised) raised.apply(exchange);
         Json.send(exchange, error.status(), error.body());
     }
 }

@@ -24,8 +24,12 @@ public final class SqlErrors {
             message = m.getMessage();
             details = m.getDetail();
             hint = m.getHint();
+            // RAISE SQLSTATE 'PGRST': the function wrote the whole answer as JSON (PostgREST).
+            if (state.equals("PGRST")) return RaisedError.of(message, details);
         }
-        return new ApiError(status(state, role), state.isEmpty() ? "PGRST000" : state, message, details, hint);
+        int status = state.equals("21000") && message != null && message.endsWith("requires a WHERE clause")
+                ? 400 : status(state, role);
+        return new ApiError(status, state.isEmpty() ? "PGRST000" : state, message, details, hint);
     }
 
     /** PostgREST's table: https://postgrest.org/en/stable/references/errors.html */
@@ -34,6 +38,9 @@ public final class SqlErrors {
         if (state.startsWith("09")) return 500;
         if (state.startsWith("0L")) return 403;
         if (state.startsWith("0P")) return 403;
+        // a subquery returning several rows is a server-side bug (pg-safeupdate's refusal of a
+        // DELETE/UPDATE without WHERE, also 21000, is the client's: see toApiError)
+        if (state.equals("21000")) return 500;
         if (state.equals("23503")) return 409;
         if (state.equals("23505")) return 409;
         if (state.startsWith("23")) return 400;
@@ -45,9 +52,11 @@ public final class SqlErrors {
         if (state.startsWith("39")) return 500;
         if (state.startsWith("3B")) return 500;
         if (state.startsWith("40")) return 500;
+        if (state.equals("53400")) return 500;
         if (state.startsWith("53")) return 503;
         if (state.startsWith("54")) return 500;
         if (state.startsWith("55")) return 500;
+        if (state.equals("57P01")) return 503;
         if (state.equals("57014")) return 500;
         if (state.startsWith("57")) return 500;
         if (state.startsWith("58")) return 500;

@@ -28,9 +28,9 @@ public enum MediaType {
         String accept = exchange.getRequestHeaders().getFirst(Headers.ACCEPT);
         if (accept == null || accept.isBlank()) return JSON;
         for (String part : accept.split(",")) {
-            String type = part.split(";")[0].trim().toLowerCase(Locale.ROOT);
+            String type = part.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
             switch (type) {
-                case "application/json", "*/*", "application/*", "" -> {
+                case "application/json", "*/*", "application/*" -> {
                     return JSON;
                 }
                 case "application/vnd.pgrst.object+json", "application/vnd.pgrst.object" -> {

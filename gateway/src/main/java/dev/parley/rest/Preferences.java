@@ -1,20 +1,36 @@
 package dev.parley.rest;
 
+import dev.parley.http.ApiError;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code Prefer} header (RFC 7240) as PostgREST reads it: return, count, resolution, missing,
- * params. Unknown or malformed preferences are ignored, as the RFC asks (handling=strict aside).
+ * handling, params. Each header value is split on commas; the first recognised value of each
+ * preference wins. Anything unrecognised is ignored, unless {@code handling=strict} asks for a
+ * 400 (PGRST122).
  */
 public final class Preferences {
+    /** Every value PostgREST recognises, by preference, in the order Preference-Applied lists them. */
+    private static final Map<String, Set<String>> KNOWN = new LinkedHashMap<>();
+
+    static {
+        KNOWN.put("resolution", Set.of("merge-duplicates", "ignore-duplicates"));
+        KNOWN.put("missing", Set.of("default", "null"));
+        KNOWN.put("return", Set.of("representation", "minimal", "headers-only"));
+        KNOWN.put("count", Set.of("exact", "planned", "estimated"));
+        KNOWN.put("handling", Set.of("strict", "lenient"));
+        KNOWN.put("params", Set.of("single-object"));
+    }
+
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> invalid = new ArrayList<>();
 
     private Preferences() {
     }
@@ -26,13 +42,21 @@ public final class Preferences {
         for (String header : headers) {
             for (String token : header.split(",")) {
                 String t = token.trim();
+                if (t.isEmpty()) continue;
                 int eq = t.indexOf('=');
-                if (eq <= 0) {
-                    if (!t.isEmpty()) p.values.put(t.toLowerCase(Locale.ROOT), "");
-                    continue;
+                String key = eq < 0 ? t : t.substring(0, eq);
+                String value = eq < 0 ? "" : t.substring(eq + 1);
+                Set<String> known = KNOWN.get(key);
+                if (known != null && known.contains(value)) {
+                    p.values.putIfAbsent(key, value);
+                } else if (!key.equals("timezone") && !key.equals("max-affected") && !key.equals("tx")) {
+                    p.invalid.add(t);
                 }
-                p.values.put(t.substring(0, eq).trim().toLowerCase(Locale.ROOT), t.substring(eq + 1).trim());
             }
+        }
+        if ("strict".equals(p.values.get("handling")) && !p.invalid.isEmpty()) {
+            throw new ApiError(400, "PGRST122", "Invalid preferences given with handling=strict",
+                    "Invalid preferences: " + String.join(", ", p.invalid), null);
         }
         return p;
     }
@@ -62,8 +86,7 @@ public final class Preferences {
     }
 
     public boolean returningGiven() {
-        String r = values.get("return");
-        return r != null && (r.equals("representation") || r.equals("headers-only") || r.equals("minimal"));
+        return values.containsKey("return");
     }
 
     public Resolution resolution() {
@@ -84,12 +107,15 @@ public final class Preferences {
         return "single-object".equals(values.get("params"));
     }
 
-    /** The preferences honoured, for the Preference-Applied header; empty when none. */
+    /**
+     * The preferences honoured among {@code keys}, for the Preference-Applied header, in
+     * PostgREST's order (resolution, missing, return, count, handling); empty when none.
+     */
     public String applied(List<String> keys) {
         List<String> out = new ArrayList<>();
-        for (String k : keys) {
+        for (String k : KNOWN.keySet()) {
             String v = values.get(k);
-            if (v != null && !v.isEmpty()) out.add(k + "=" + v);
+            if (v != null && (keys.contains(k) || k.equals("handling"))) out.add(k + "=" + v);
         }
         return String.join(", ", out);
     }

@@ -3,9 +3,13 @@ package dev.parley.rest;
 import dev.parley.http.ApiError;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 
 /** Writing /rest/v1 answers: the body in the negotiated format with PostgREST's headers. */
 final class Responses {
+    static final HttpString PREFERENCE_APPLIED = HttpString.tryFromString("Preference-Applied");
+    static final HttpString CONTENT_PROFILE = HttpString.tryFromString("Content-Profile");
+
     private Responses() {
     }
 
@@ -19,6 +23,8 @@ final class Responses {
             throw new ApiError(416, "PGRST103", "Requested range not satisfiable",
                     "An offset of " + offset + " was requested, but there are only " + page.total() + " rows.", null);
         }
+        String applied = req.prefer().applied(java.util.List.of("count"));
+        if (!applied.isEmpty()) ex.getResponseHeaders().put(PREFERENCE_APPLIED, applied);
         send(req, status, page.body());
     }
 
@@ -32,6 +38,7 @@ final class Responses {
         HttpServerExchange ex = req.exchange();
         ex.setStatusCode(status);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, req.accept().contentType());
+        if (req.negotiatedByProfile()) ex.getResponseHeaders().put(CONTENT_PROFILE, req.schema());
         if (req.isHead() || body == null) {
             ex.endExchange();
         } else {

@@ -4,6 +4,7 @@ import dev.parley.GatewayContext;
 import dev.parley.auth.Caller;
 import dev.parley.http.ApiError;
 import dev.parley.http.SqlErrors;
+import dev.parley.rest.openapi.OpenApi;
 import dev.parley.rest.query.QueryParams;
 import dev.parley.rest.read.Source;
 import dev.parley.rest.schema.QualifiedName;
@@ -26,12 +27,16 @@ public final class RestApi implements HttpHandler {
     private final SchemaCache schemaCache;
     private final ReadHandler reads;
     private final WriteHandler writes;
+    private final RpcHandler rpc;
+    private final OpenApi openApi;
 
     private RestApi(GatewayContext ctx, SchemaCache schemaCache) {
         this.ctx = ctx;
         this.schemaCache = schemaCache;
         this.reads = new ReadHandler(ctx.transactions());
         this.writes = new WriteHandler(ctx.transactions(), ctx.config().maxBodyBytes());
+        this.rpc = new RpcHandler(ctx.transactions(), ctx.config().maxBodyBytes());
+        this.openApi = new OpenApi(ctx.transactions());
     }
 
     /** Loads the schema cache (following DDL from then on) and returns the handler. */
@@ -49,19 +54,32 @@ public final class RestApi implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         Caller caller = ctx.authenticator().authenticate(exchange);
         SchemaSnapshot snapshot = schemaCache.snapshot();
-        RestRequest req = RestRequest.of(exchange, caller, snapshot);
         String path = exchange.getRelativePath();
         if (path.startsWith("/")) path = path.substring(1);
+        // Undertow splits ";a=b" off a path as path parameters; PostgREST has none, so a ';'
+        // is part of the name (and names no relation).
+        if (!exchange.getPathParameters().isEmpty()) {
+            path = exchange.getRequestURI().substring(exchange.getResolvedPath().length());
+            if (path.startsWith("/")) path = path.substring(1);
+            path = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        }
         try {
             if (path.isEmpty()) {
-                throw new ApiError(404, "PGRST000", "The OpenAPI description is not served yet");
-            } else if (path.startsWith("rpc/")) {
-                throw new ApiError(404, "PGRST202", "Could not find the function " + req.schema() + "." + path.substring(4) + " in the schema cache");
+                // Before RestRequest.of: the root negotiates its own media type (application/openapi+json).
+                openApi.handle(exchange, caller, snapshot, RestRequest.schema(exchange, snapshot));
+                return;
+            }
+            RestRequest req = RestRequest.of(exchange, caller, snapshot);
+            if (path.startsWith("rpc/")) {
+                rpc.handle(req, path.substring(4));
             } else {
                 relation(req, path);
             }
         } catch (SQLException e) {
-            throw SqlErrors.toApiError(e, caller.role());
+            ApiError error = SqlErrors.toApiError(e, caller.role());
+            // As PostgREST: a refusal for want of a token invites the client to send one.
+            if (error.status() == 401) exchange.getResponseHeaders().put(io.undertow.util.Headers.WWW_AUTHENTICATE, "Bearer");
+            throw error;
         }
     }
 

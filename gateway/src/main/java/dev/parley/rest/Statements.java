@@ -19,6 +19,13 @@ public final class Statements {
     /** Above this planned row count, count=estimated answers with the planner's estimate. */
     static final long ESTIMATE_THRESHOLD = 1000;
 
+    /**
+     * CSV as PostgREST renders it: a header of the column names, then each row's record text
+     * without its parentheses (so values are quoted as Postgres quotes record fields).
+     */
+    private static final String CSV_BODY = "(select coalesce(string_agg(_k, ','), '') from json_object_keys(json_agg(_t)->0) as _k)"
+            + " || E'\\n' || coalesce(string_agg(substring(_t::text, 2, length(_t::text) - 2), E'\\n'), '')";
+
     private Statements() {
     }
 
@@ -30,20 +37,34 @@ public final class Statements {
     /** As above, after {@code with}: a WITH clause (a write's CTE) the rows query reads from. */
     public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
                             MediaType type) throws SQLException {
-        Sql total = totalExpression(c, counted, count);
-        if (type == MediaType.CSV) {
-            Long totalValue = null;
-            if (total != null) totalValue = single(c, new Sql().raw("select ").append(total));
-            Sql q = new Sql().append(with).append(rows);
-            try (PreparedStatement st = q.bind(c.prepareStatement(q.text()));
-                 ResultSet rs = st.executeQuery()) {
-                return Csv.render(rs, totalValue);
-            }
-        }
+        return page(c, with, rows, counted, count, type, type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS);
+    }
+
+    /** JSON of the first row of {@code _t}, or null: a singular response. */
+    public static final String FIRST_ROW = "coalesce((json_agg(_t)->0)::text, 'null')";
+    /** JSON array of the rows of {@code _t}. */
+    public static final String ALL_ROWS = "coalesce(json_agg(_t), '[]')::text";
+
+    /**
+     * As above with the JSON body's aggregate over the rows {@code _t} given (trusted SQL text):
+     * RPC shapes scalar results as bare values. CSV ignores it.
+     */
+    public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
+                            MediaType type, String jsonBody) throws SQLException {
+        return pageWithTotal(c, with, rows, totalExpression(c, with, counted, count), type, jsonBody);
+    }
+
+    /** As above with the SQL of the page's {@code total} given (null: none). */
+    public static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type) throws SQLException {
+        return pageWithTotal(c, with, rows, total, type, type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS);
+    }
+
+    private static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type, String jsonBody)
+            throws SQLException {
         Sql q = new Sql().append(with).raw("select ");
         q.append(total == null ? Sql.of("null::bigint") : total);
         q.raw(", count(_t), ");
-        q.raw(type == MediaType.OBJECT ? "coalesce((json_agg(_t)->0)::text, 'null')" : "coalesce(json_agg(_t), '[]')::text");
+        q.raw(type == MediaType.CSV ? CSV_BODY : jsonBody);
         q.raw(" from (").append(rows).raw(") as _t");
         try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
             rs.next();
@@ -54,10 +75,11 @@ public final class Statements {
     }
 
     /** The SQL for the total row count, or null when none is wanted. */
-    private static Sql totalExpression(Connection c, ReadQuery.Node counted, Preferences.Count count) throws SQLException {
+    private static Sql totalExpression(Connection c, Sql with, ReadQuery.Node counted, Preferences.Count count)
+            throws SQLException {
         if (count == Preferences.Count.NONE || counted == null) return null;
         if (count == Preferences.Count.EXACT) return new Sql().raw("(").append(counted.count()).raw(")");
-        long planned = plannedRows(c, counted);
+        long planned = plannedRows(c, with, counted);
         if (count == Preferences.Count.ESTIMATED && planned <= ESTIMATE_THRESHOLD) {
             return new Sql().raw("(").append(counted.count()).raw(")");
         }
@@ -65,8 +87,9 @@ public final class Statements {
     }
 
     /** The planner's estimate of the rows the filters let through (EXPLAIN, nothing executed). */
-    private static long plannedRows(Connection c, ReadQuery.Node counted) throws SQLException {
-        Sql explain = new Sql().raw("explain (format json) select 1 from ").append(counted.from()).append(counted.whereClause());
+    private static long plannedRows(Connection c, Sql with, ReadQuery.Node counted) throws SQLException {
+        Sql explain = new Sql().raw("explain (format json) ").append(with).raw("select 1 from ").append(counted.from())
+                .append(counted.whereClause());
         try (PreparedStatement st = explain.bind(c.prepareStatement(explain.text())); ResultSet rs = st.executeQuery()) {
             rs.next();
             JsonNode plan = Json.MAPPER.readTree(rs.getString(1));
@@ -76,11 +99,4 @@ public final class Statements {
         }
     }
 
-    private static Long single(Connection c, Sql q) throws SQLException {
-        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
-            rs.next();
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }
-    }
 }

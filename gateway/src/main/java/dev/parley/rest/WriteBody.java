@@ -1,6 +1,8 @@
 package dev.parley.rest;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.parley.http.ApiError;
 import dev.parley.http.Json;
@@ -20,8 +22,18 @@ import java.util.Set;
  * type a 415.
  */
 record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
+    /** Refuses trailing content ({@code {..}{..}}), which a lenient reader would silently drop. */
+    private static final ObjectReader STRICT = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static WriteBody read(HttpServerExchange exchange, long limit) {
+        return read(exchange, limit, true);
+    }
+
+    /**
+     * The body; {@code keysMustMatch} false when the {@code columns} parameter names the columns,
+     * so objects may each hold some of them (and other keys, ignored), as PostgREST allows.
+     */
+    static WriteBody read(HttpServerExchange exchange, long limit, boolean keysMustMatch) {
         String type = RequestBody.mediaType(exchange);
         if (!type.isEmpty() && !type.equals("application/json")) {
             throw new ApiError(415, "PGRST107", "Content-Type not acceptable: " + type,
@@ -30,7 +42,7 @@ record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
         byte[] bytes = RequestBody.read(exchange, limit);
         JsonNode doc;
         try {
-            doc = Json.MAPPER.readTree(bytes);
+            doc = STRICT.readTree(bytes);
         } catch (IOException e) {
             throw invalid("the body is not valid JSON");
         }
@@ -47,7 +59,7 @@ record WriteBody(ArrayNode rows, List<String> keys, boolean wasArray) {
         } else {
             throw invalid("the body must be a JSON object or an array of objects");
         }
-        return new WriteBody(rows, keysOf(rows), wasArray);
+        return new WriteBody(rows, keysMustMatch ? keysOf(rows) : List.of(), wasArray);
     }
 
     /** The keys of the first object; every other object must have the same (PostgREST's rule). */

@@ -46,7 +46,7 @@ final class WriteHandler {
     }
 
     void insert(RestRequest req, Relation table, QueryParams params) throws SQLException {
-        WriteBody body = WriteBody.read(req.exchange(), maxBody);
+        WriteBody body = WriteBody.read(req.exchange(), maxBody, params.columns() == null);
         List<String> columns = params.columns() != null ? params.columns() : body.keys();
         for (String c : columns) writableColumn(table, c);
         Sql insert = new Sql().raw("insert into ").raw(table.name().sql()).raw(" as ").ident(ALIAS);
@@ -58,17 +58,18 @@ final class WriteHandler {
             insert.append(rowsFromBody(table, columns, body, req.prefer().missingDefault()));
         }
         insert.append(onConflict(req, table, params, columns));
-        Preferences.Return returning = req.prefer().returning();
-        List<String> applied = new ArrayList<>(List.of("return", "missing", "resolution"));
-        if (returning == Preferences.Return.HEADERS_ONLY && !table.primaryKey().isEmpty()) {
+        List<String> applied = new ArrayList<>(List.of("return", "missing", "count"));
+        // PostgREST reports the resolution only where it can apply: a key or on_conflict exists.
+        if (!table.primaryKey().isEmpty() || params.onConflict() != null) applied.add("resolution");
+        if (req.prefer().returning() == Preferences.Return.HEADERS_ONLY && !table.primaryKey().isEmpty()) {
             Sql withPk = new Sql().append(insert).raw(" returning ")
                     .join(", ", table.primaryKey().stream().map(k -> new Sql().ident(ALIAS).raw(".").ident(k)).toList());
             String location = transactions.run(req.caller(), false, c -> location(c, req, table, withPk));
             if (location != null) req.exchange().getResponseHeaders().put(Headers.LOCATION, location);
-            finishWithoutBody(req, 201, null, applied);
+            finishWithoutBody(req, 201, "*/*", applied);
             return;
         }
-        finish(req, table, params, insert, 201, applied);
+        finish(req, table, params, insert, Kind.INSERT, applied);
     }
 
     void update(RestRequest req, Relation table, QueryParams params) throws SQLException {
@@ -79,7 +80,7 @@ final class WriteHandler {
         if (columns.isEmpty()) {
             // Nothing to set: PostgREST answers as for an update that matched no row.
             finish(req, table, params, new Sql().raw("select from ").raw(table.name().sql()).raw(" as ").ident(ALIAS)
-                    .raw(" where false"), 200, List.of("return"));
+                    .raw(" where false"), Kind.UPDATE, List.of("return", "missing", "count"));
             return;
         }
         Sql update = new Sql().raw("update ").raw(table.name().sql()).raw(" as ").ident(ALIAS).raw(" set ");
@@ -87,13 +88,13 @@ final class WriteHandler {
         update.raw(" from json_populate_record(null::").raw(table.name().sql()).raw(", ")
                 .typedValue(body.rows().get(0).toString(), "json").raw(") as _b");
         update.append(where(table, params));
-        finish(req, table, params, update, 200, List.of("return"));
+        finish(req, table, params, update, Kind.UPDATE, List.of("return", "missing", "count"));
     }
 
     void delete(RestRequest req, Relation table, QueryParams params) throws SQLException {
         Sql delete = new Sql().raw("delete from ").raw(table.name().sql()).raw(" as ").ident(ALIAS);
         delete.append(where(table, params));
-        finish(req, table, params, delete, 200, List.of("return"));
+        finish(req, table, params, delete, Kind.DELETE, List.of("return", "count"));
     }
 
     /** PUT: insert or replace the one row its primary key filters name. */
@@ -119,50 +120,93 @@ final class WriteHandler {
         upsert.raw(" on conflict (").join(", ", table.primaryKey().stream().map(k -> new Sql().ident(k)).toList())
                 .raw(") do update set ")
                 .join(", ", columns.stream().map(c -> new Sql().ident(c).raw(" = excluded.").ident(c)).toList());
-        finish(req, table, params, upsert, 200, List.of("return"));
+        finish(req, table, params, upsert, Kind.PUT, List.of("return", "count"));
     }
 
-    /** Runs the write and answers with nothing, a count, or the written rows as selected. */
-    private void finish(RestRequest req, Relation table, QueryParams params, Sql write, int status, List<String> applied)
+    /** The four writes differ in status and Content-Range, as PostgREST's responses. */
+    private enum Kind { INSERT, UPDATE, DELETE, PUT }
+
+    /**
+     * Runs the write and answers with nothing or the written rows as selected. An upsert (merge
+     * or PUT) also counts the rows it inserted (xmax = 0 on a new row version) because the status
+     * says whether anything was created; an upsert already needs the SELECT rights that takes.
+     */
+    private void finish(RestRequest req, Relation table, QueryParams params, Sql write, Kind kind, List<String> applied)
             throws SQLException {
         boolean singular = req.accept() == MediaType.OBJECT;
+        boolean countInserted = kind == Kind.PUT
+                || (kind == Kind.INSERT && req.prefer().resolution() == Preferences.Resolution.MERGE_DUPLICATES);
         if (req.prefer().returning() != Preferences.Return.REPRESENTATION) {
-            long affected = transactions.run(req.caller(), false, c -> {
-                try (PreparedStatement st = write.bind(c.prepareStatement(write.text()))) {
-                    long n = st.executeLargeUpdate();
-                    if (singular && n != 1) throw Responses.singularError(n);
-                    return n;
-                }
+            long[] counts = transactions.run(req.caller(), false, c -> {
+                long[] n = countInserted ? runCountingInserted(c, write) : new long[]{runUpdate(c, write), 0};
+                if (singular && n[0] != 1) throw Responses.singularError(n[0]);
+                return n;
             });
-            finishWithoutBody(req, status == 201 ? 201 : 204, affected, applied);
+            int status = kind != Kind.INSERT ? 204 : countInserted && counts[1] == 0 ? 200 : 201;
+            finishWithoutBody(req, status, kind == Kind.PUT ? null : contentRange(req, kind, counts[0]), applied);
             return;
         }
         Source written = new Source(table.name().name(), Sql.of("_written"), Source.byName(table.columns()), table);
         ReadQuery.Node node = new ReadQuery(req.snapshot(), params)
                 .top(written, SelectParser.parse(params.select()), new QueryParams.Scope());
-        Sql with = new Sql().raw("with _written as (").append(write).raw(" returning ").ident(ALIAS).raw(".*) ");
+        Sql with = new Sql().raw("with _written as (").append(write).raw(" returning ").ident(ALIAS).raw(".*");
+        if (countInserted) with.raw(", (").ident(ALIAS).raw(".xmax = 0) as ").ident(INSERTED);
+        with.raw(") ");
+        Sql inserted = countInserted ? new Sql().raw("(select count(*) from _written where ").ident(INSERTED).raw(")") : null;
         Page page = transactions.run(req.caller(), false, c -> {
-            Page p = Statements.page(c, with, node.query(), null, Preferences.Count.NONE, req.accept());
+            Page p = Statements.pageWithTotal(c, with, node.query(), inserted, req.accept());
             if (singular && p.rows() != 1) throw Responses.singularError(p.rows());
             return p;
         });
         setApplied(req, applied);
-        req.exchange().getResponseHeaders().put(Headers.CONTENT_RANGE, Paging.contentRange(0, page.rows(),
-                req.prefer().count() == Preferences.Count.NONE ? null : page.rows()));
+        int status = switch (kind) {
+            case INSERT -> countInserted && page.total() == 0 ? 200 : 201;
+            case PUT -> page.total() > 0 ? 201 : 200;
+            default -> 200;
+        };
+        if (kind != Kind.PUT) req.exchange().getResponseHeaders().put(Headers.CONTENT_RANGE, contentRange(req, kind, page.rows()));
         Responses.send(req, status, page.body());
     }
 
-    private void finishWithoutBody(RestRequest req, int status, Long affected, List<String> applied) {
+    /** Column added to an upsert's RETURNING to tell inserted rows from updated ones. */
+    private static final String INSERTED = "_parley_inserted";
+
+    private static long runUpdate(Connection c, Sql write) throws SQLException {
+        try (PreparedStatement st = write.bind(c.prepareStatement(write.text()))) {
+            return st.executeLargeUpdate();
+        }
+    }
+
+    /** {rows written, rows of them inserted}. */
+    private static long[] runCountingInserted(Connection c, Sql write) throws SQLException {
+        Sql q = new Sql().raw("with _written as (").append(write).raw(" returning (").ident(ALIAS).raw(".xmax = 0) as ")
+                .ident(INSERTED).raw(") select count(*), count(*) filter (where ").ident(INSERTED).raw(") from _written");
+        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return new long[]{rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /**
+     * PostgREST's Content-Range of a write: {@code 0-(n-1)/*} for an update, {@code *}{@code /*}
+     * for an insert or a delete; the total is the row count when a count was asked for.
+     */
+    private static String contentRange(RestRequest req, Kind kind, long rows) {
+        String total = req.prefer().count() == Preferences.Count.NONE ? "*" : Long.toString(rows);
+        if (kind == Kind.UPDATE && rows > 0) return "0-" + (rows - 1) + "/" + total;
+        return "*/" + total;
+    }
+
+    private void finishWithoutBody(RestRequest req, int status, String contentRange, List<String> applied) {
         setApplied(req, applied);
-        Long total = req.prefer().count() == Preferences.Count.NONE ? null : affected;
-        req.exchange().getResponseHeaders().put(Headers.CONTENT_RANGE, total == null ? "*/*" : Paging.contentRange(0, total, total));
+        if (contentRange != null) req.exchange().getResponseHeaders().put(Headers.CONTENT_RANGE, contentRange);
         req.exchange().setStatusCode(status);
         req.exchange().endExchange();
     }
 
     private static void setApplied(RestRequest req, List<String> keys) {
         String applied = req.prefer().applied(keys);
-        if (!applied.isEmpty()) req.exchange().getResponseHeaders().put(io.undertow.util.HttpString.tryFromString("Preference-Applied"), applied);
+        if (!applied.isEmpty()) req.exchange().getResponseHeaders().put(Responses.PREFERENCE_APPLIED, applied);
     }
 
     /**
@@ -179,7 +223,9 @@ final class WriteHandler {
         for (String name : columns) {
             Column c = table.column(name);
             String fallback = c.defaultExpr() == null ? "null" : c.defaultExpr();
-            exprs.add(new Sql().raw("case when _e.j::jsonb ? ").typedValue(name, "text").raw(" then (_e.r).").ident(name)
+            // json's -> is SQL null only for an absent key (an explicit null is JSON null), and
+            // it avoids jsonb's ? operator, which JDBC would take for a parameter.
+            exprs.add(new Sql().raw("case when (_e.j -> ").typedValue(name, "text").raw(") is not null then (_e.r).").ident(name)
                     .raw(" else ").raw(fallback).raw(" end"));
         }
         return new Sql().raw(" select ").join(", ", exprs).raw(" from (select j, json_populate_record(null::")

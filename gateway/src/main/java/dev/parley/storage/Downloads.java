@@ -28,13 +28,15 @@ import java.util.Locale;
  *
  * <p>The row is read first and the bytes opened after; if an overwrite committed in between and
  * its old bytes were already collected, the open fails and the row is read again (the new
- * version is then served). An open file stays readable even if collected while being sent.
+ * version is then served), as often as overwrites keep landing in between, up to a bound. An
+ * open file stays readable even if collected while being sent.
  */
 final class Downloads {
     private static final HttpString ACCEPT_RANGES = new HttpString("Accept-Ranges");
     private static final HttpString NOSNIFF = new HttpString("X-Content-Type-Options");
     private static final int BUFFER = 64 * 1024;
-    private static final int ATTEMPTS = 3;
+    /** Enough for a reader to outlast bursts of overwrites of one object on a loaded machine. */
+    private static final int ATTEMPTS = 20;
 
     /** Reads the row to serve (null when not found or not visible). */
     @FunctionalInterface
@@ -49,13 +51,18 @@ final class Downloads {
     }
 
     void serve(HttpServerExchange ex, Lookup lookup, boolean headOnly, String expires) throws SQLException, IOException {
+        String missing = null;
         for (int attempt = 1; ; attempt++) {
             StoredObject obj = lookup.find();
             if (obj == null) throw StorageError.objectNotFound();
             try {
                 if (send(ex, obj, headOnly, expires)) return;
             } catch (NoSuchFileException gone) {
-                if (attempt >= ATTEMPTS) throw StorageError.objectNotFound();
+                // Each miss means an overwrite committed since the row was read, so reading again
+                // finds a newer version. Give up when the same version is missing twice (its bytes
+                // are lost, not replaced) or when overwrites keep winning the race.
+                if (obj.version().equals(missing) || attempt >= ATTEMPTS) throw StorageError.objectNotFound();
+                missing = obj.version();
             }
         }
     }

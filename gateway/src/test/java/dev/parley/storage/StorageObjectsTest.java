@@ -216,6 +216,19 @@ class StorageObjectsTest {
             assertEquals(400, r.statusCode(), n + " -> " + r.body());
             assertEquals("InvalidKey", json(r).get("error").asText(), n);
         }
+        // names that arrive in JSON bodies (move and copy destinations) get the same checks
+        assertEquals(200, s.upload("docs", "hostile-src.txt", key, "x").statusCode());
+        for (String n : List.of("../escape.txt", "a/../../b.txt", "/abs.txt", "nul\\u0000.txt", "line\\nbreak.txt",
+                "del\\u007f.txt", "x".repeat(1025))) {
+            for (String op : List.of("/object/move", "/object/copy")) {
+                var r = s.postJson(op, key, "{\"bucketId\":\"docs\",\"sourceKey\":\"hostile-src.txt\",\"destinationKey\":\"" + n + "\"}");
+                assertEquals(400, r.statusCode(), op + " " + n + " -> " + r.body());
+                assertEquals("InvalidKey", json(r).get("error").asText(), op + " " + n);
+            }
+        }
+        assertEquals("x", s.get("/object/docs/hostile-src.txt", key).body(), "the source is untouched");
+        assertEquals("hostile-src.txt", rowNames("where name ~ '(hostile|escape|abs\\.txt|nul|break|del)'"),
+                "nothing was written under another name");
         assertEquals(200, s.upload("docs", "ok/" + "y".repeat(1000) + ".txt", key, "x").statusCode());
         assertEquals(200, s.upload("docs", "%C3%A9t%C3%A9%20photos/caf%C3%A9.txt", key, "x").statusCode());
         assertEquals("x", s.get("/object/docs/%C3%A9t%C3%A9%20photos/caf%C3%A9.txt", key).body());
@@ -415,5 +428,17 @@ class StorageObjectsTest {
         assertEquals(404, b.statusCode());
         assertEquals("Bucket not found", json(b).get("message").asText());
         assertEquals(404, s.get("/nothing-here", key).statusCode());
+    }
+
+    /** The names of the objects of bucket docs selected by {@code where}, comma-separated in order. */
+    private static String rowNames(String where) {
+        try (var c = dev.parley.testing.TestPostgres.connect(gw.database()); var st = c.createStatement();
+             var rs = st.executeQuery("select coalesce(string_agg(name, ',' order by name), '') from storage.objects "
+                     + where + " and bucket_id = 'docs'")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

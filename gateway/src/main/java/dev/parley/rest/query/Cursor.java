@@ -67,7 +67,7 @@ final class Cursor {
                 }
             }
             skipBlanks();
-            return b.toString();
+            return checked(b.toString());
         }
         int start = pos;
         while (!atEnd() && stops.indexOf(peek()) < 0 && !startsWith("->") && !startsWith("::")) pos++;
@@ -75,6 +75,12 @@ final class Cursor {
         if (name.isEmpty()) {
             throw error(atEnd() ? "unexpected end of input, expecting a name" : "unexpected \"" + peek() + "\" expecting a name");
         }
+        return checked(name);
+    }
+
+    /** No name may hold a NUL: Postgres identifiers and text cannot. */
+    private String checked(String name) {
+        if (name.indexOf('\0') >= 0) throw error("a name cannot contain a NUL character");
         return name;
     }
 
@@ -98,5 +104,9 @@ final class Cursor {
 
     ApiError error(String problem) {
         return ParseError.at(what, input, pos, problem);
+    }
+
+    ApiError errorAt(int position, String problem) {
+        return ParseError.at(what, input, position, problem);
     }
 }

@@ -18,34 +18,41 @@ public final class FilterParser {
         Field field = k.field(".,()");
         if (!k.atEnd()) throw k.error("unexpected \"" + k.peek() + "\" in the column of a filter");
         Cursor in = new Cursor("filter", value);
-        return filter(in, field, false);
+        Condition.Filter filter = filter(in, field, false);
+        // A list ends the value: anything after `in.(1,2)` would otherwise be silently dropped.
+        if (!in.atEnd()) throw in.error("unexpected \"" + in.peek() + "\" expecting end of input");
+        return filter;
     }
+
+    /** Deeper logic trees are refused: they only serve to exhaust the parser or the planner. */
+    static final int MAX_DEPTH = 32;
 
     /** The value of an {@code or}/{@code and} parameter: {@code (cond,cond,...)}. */
     public static Condition.Logic parseLogic(boolean or, boolean negated, String value) {
         Cursor in = new Cursor("logic tree", value);
-        Condition.Logic logic = new Condition.Logic(or, negated, group(in));
+        Condition.Logic logic = new Condition.Logic(or, negated, group(in, 1));
         if (!in.atEnd()) throw in.error("unexpected \"" + in.peek() + "\" after the closing parenthesis");
         return logic;
     }
 
-    private static List<Condition> group(Cursor in) {
+    private static List<Condition> group(Cursor in, int depth) {
+        if (depth > MAX_DEPTH) throw in.error("logic trees nest at most " + MAX_DEPTH + " levels deep");
         in.expect("(");
         List<Condition> children = new ArrayList<>();
         do {
-            children.add(condition(in));
+            children.add(condition(in, depth));
         } while (in.accept(","));
         in.expect(")");
         return children;
     }
 
-    private static Condition condition(Cursor in) {
+    private static Condition condition(Cursor in, int depth) {
         in.skipBlanks();
         boolean negated = in.accept("not.");
         if (in.startsWith("or(") || in.startsWith("and(")) {
             boolean or = in.accept("or");
             if (!or) in.expect("and");
-            return new Condition.Logic(or, negated, group(in));
+            return new Condition.Logic(or, negated, group(in, depth + 1));
         }
         if (negated) throw in.error("\"not.\" here must be followed by and(...) or or(...)");
         Field field = in.field(".,()");
@@ -60,7 +67,7 @@ public final class FilterParser {
         String opName = in.name(".(,)");
         Operator op = Operator.named(opName);
         if (op == null) {
-            throw ParseError.at("filter", opName, opStart, "unknown operator \"" + opName + "\"");
+            throw in.errorAt(opStart, "unexpected \"" + opName.charAt(0) + "\" expecting \"not\" or operator (eq, gt, ...)");
         }
         String modifier = null;
         if (in.accept("(")) {

@@ -109,17 +109,18 @@ public final class QueryParams {
         Scope scope = scopes.computeIfAbsent(List.copyOf(parts), k -> new Scope());
         switch (last) {
             case "order" -> scope.order = OrderParser.parse(value);
-            case "limit" -> scope.limit = nonNegative("limit", value);
-            case "offset" -> scope.offset = nonNegative("offset", value);
+            // A negative top-level limit is PostgREST's 416 (see Paging), not a parse error.
+            case "limit" -> scope.limit = integer("limit", value, parts.isEmpty());
+            case "offset" -> scope.offset = integer("offset", value, false);
             case "or", "and" -> scope.conditions.add(FilterParser.parseLogic(last.equals("or"), negated, value));
             default -> scope.conditions.add(FilterParser.parseFilter(last, value));
         }
     }
 
-    private static long nonNegative(String name, String value) {
+    private static long integer(String name, String value, boolean negativeAllowed) {
         try {
             long n = Long.parseLong(value.trim());
-            if (n >= 0) return n;
+            if (n >= 0 || negativeAllowed) return n;
         } catch (NumberFormatException ignored) {
             // answered below
         }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Parses the {@code select} parameter: {@code *}, {@code alias:column->json->>path::cast}, and
- * embeds {@code alias:target!hint!inner(...)} nested to any depth.
+ * embeds {@code alias:target!hint!inner(...)} nested up to {@link #MAX_DEPTH} deep.
  */
 public final class SelectParser {
     private static final String STOPS = ",():!.";
@@ -15,23 +15,26 @@ public final class SelectParser {
 
     public static List<SelectItem> parse(String select) {
         Cursor in = new Cursor("select parameter", select);
-        List<SelectItem> items = items(in);
+        List<SelectItem> items = items(in, 0);
         if (!in.atEnd()) throw in.error("unexpected \"" + in.peek() + "\" expecting \",\" or end of input");
         return items;
     }
 
-    private static List<SelectItem> items(Cursor in) {
+    /** Embeds nest at most this deep; deeper selects only serve to exhaust the parser or the planner. */
+    static final int MAX_DEPTH = 16;
+
+    private static List<SelectItem> items(Cursor in, int depth) {
         List<SelectItem> items = new ArrayList<>();
         in.skipBlanks();
         if (in.atEnd() || in.peek() == ')') return items;
         do {
-            items.add(item(in));
+            items.add(item(in, depth));
             in.skipBlanks();
         } while (in.accept(","));
         return items;
     }
 
-    private static SelectItem item(Cursor in) {
+    private static SelectItem item(Cursor in, int depth) {
         in.skipBlanks();
         if (in.accept("*")) return new SelectItem.Star();
         boolean spread = in.accept("...");
@@ -43,7 +46,7 @@ public final class SelectParser {
             field = in.field(STOPS);
         }
         if (field.path().isEmpty() && (in.startsWith("!") || in.startsWith("("))) {
-            return embed(in, field.column(), alias, spread);
+            return embed(in, field.column(), alias, spread, depth + 1);
         }
         if (spread) throw in.error("a spread (...) needs an embedded resource");
         String cast = null;
@@ -51,7 +54,8 @@ public final class SelectParser {
         return new SelectItem.ColumnItem(field, alias, cast);
     }
 
-    private static SelectItem embed(Cursor in, String target, String alias, boolean spread) {
+    private static SelectItem embed(Cursor in, String target, String alias, boolean spread, int depth) {
+        if (depth > MAX_DEPTH) throw in.error("embedded resources nest at most " + MAX_DEPTH + " levels deep");
         String hint = null;
         SelectItem.JoinType join = SelectItem.JoinType.LEFT;
         while (in.accept("!")) {
@@ -62,7 +66,7 @@ public final class SelectParser {
             else throw in.error("an embed takes one hint, got a second: \"" + word + "\"");
         }
         in.expect("(");
-        List<SelectItem> children = items(in);
+        List<SelectItem> children = items(in, depth);
         in.expect(")");
         return new SelectItem.Embed(target, alias, hint, join, children, spread);
     }

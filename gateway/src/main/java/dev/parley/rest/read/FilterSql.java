@@ -9,6 +9,7 @@ import dev.parley.rest.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Turns filters and logic trees into a WHERE condition; every operand is a bound value. */
 public final class FilterSql {
@@ -16,14 +17,25 @@ public final class FilterSql {
     }
 
     public static Sql condition(String alias, Source source, Condition condition) {
+        return condition(alias, source, condition, Map.of());
+    }
+
+    /**
+     * As above; {@code embedded} maps the names of the embeds of this level to an expression that
+     * is null when a row has no related row, so that {@code embed=is.null} / {@code not.is.null}
+     * (alone or in a logic tree) filter on the presence of related rows, as PostgREST.
+     */
+    public static Sql condition(String alias, Source source, Condition condition, Map<String, Sql> embedded) {
         if (condition instanceof Condition.Logic logic) {
             List<Sql> parts = new ArrayList<>();
-            for (Condition c : logic.children()) parts.add(condition(alias, source, c));
+            for (Condition c : logic.children()) parts.add(condition(alias, source, c, embedded));
             Sql joined = new Sql().raw("(").join(logic.or() ? " or " : " and ", parts).raw(")");
             return logic.negated() ? new Sql().raw("not ").append(joined) : joined;
         }
         Condition.Filter f = (Condition.Filter) condition;
-        Sql test = filter(alias, source, f);
+        Sql presence = f.field().path().isEmpty() && !source.columns().containsKey(f.field().column())
+                ? embedded.get(f.field().column()) : null;
+        Sql test = presence != null ? embedNullTest(presence, f) : filter(alias, source, f);
         return f.negated() ? new Sql().raw("not (").append(test).raw(")") : test;
     }
 
@@ -61,6 +73,15 @@ public final class FilterSql {
             }
         }
         return sql;
+    }
+
+    private static Sql embedNullTest(Sql presence, Condition.Filter f) {
+        String v = f.operator() == Operator.IS ? f.value().toLowerCase(Locale.ROOT) : "";
+        if (!v.equals("null") && !v.equals("not_null")) {
+            throw new ApiError(400, "PGRST120", "Bad operator on the '" + f.field().column() + "' embedded resource",
+                    "Only is null or not is null filters are allowed on embedded resources", null);
+        }
+        return new Sql().raw("(").append(presence).raw(v.equals("null") ? " is null)" : " is not null)");
     }
 
     /** {@code op(any).{a,b}}: compares with each element. */

@@ -26,6 +26,8 @@ public final class ReadQuery {
     private final SchemaSnapshot schema;
     private final QueryParams params;
     private final Set<List<String>> usedPaths = new HashSet<>();
+    /** The path an aliased embed would have under its target's name, to the path of its alias. */
+    private final java.util.Map<List<String>, List<String>> aliasedPaths = new java.util.HashMap<>();
     private int aliases;
 
     /** One resource's parts, ready to be assembled into a query. */
@@ -61,13 +63,21 @@ public final class ReadQuery {
     public Node top(Source source, List<SelectItem> items, QueryParams.Scope scope) {
         Node node = node(source, items, List.of(), scope, null);
         for (List<String> path : params.paths()) {
-            if (!path.isEmpty() && !usedPaths.contains(path)) {
-                throw ApiError.badRequest("PGRST108", "'" + String.join(".", path)
-                        + "' is not an embedded resource in this request",
-                        "Filters, order and limits on a related resource need it in the select parameter");
-            }
+            if (!path.isEmpty() && !usedPaths.contains(path)) throw notEmbedded(path);
         }
         return node;
+    }
+
+    private ApiError notEmbedded(List<String> path) {
+        String name = String.join(".", path);
+        List<String> aliased = aliasedPaths.get(path);
+        if (aliased != null) {
+            return new ApiError(400, "PGRST108", "'" + name + "' is not an embedded resource in this request",
+                    "Target names are not allowed in filters if they have an alias",
+                    "Change '" + name + "' to '" + String.join(".", aliased) + "' in filters, orders or limits.");
+        }
+        return new ApiError(400, "PGRST108", "'" + name + "' is not an embedded resource in this request", null,
+                "Verify that '" + name + "' is included in the 'select' query parameter.");
     }
 
     /** A node for the rows of {@code source}; {@code link} ties it to its parent (null at the top). */
@@ -78,6 +88,7 @@ public final class ReadQuery {
         Sql from = Sql.of("").append(source.from()).raw(" as ").ident(alias);
         List<Sql> where = new ArrayList<>();
         if (link != null) where.add(link);
+        java.util.Map<String, Sql> embedded = new java.util.HashMap<>();
         for (SelectItem item : items) {
             if (item instanceof SelectItem.Star) {
                 for (Column c : source.columns().values()) {
@@ -88,10 +99,10 @@ public final class ReadQuery {
                 if (col.cast() != null) expr = new Sql().raw("(").append(expr).raw(")::").raw(col.cast());
                 select.add(expr.raw(" as ").ident(col.outputName()));
             } else {
-                embed(source, alias, path, (SelectItem.Embed) item, select, from, where);
+                embed(source, alias, path, (SelectItem.Embed) item, select, from, where, embedded);
             }
         }
-        for (Condition c : scope.conditions()) where.add(FilterSql.condition(alias, source, c));
+        for (Condition c : scope.conditions()) where.add(FilterSql.condition(alias, source, c, embedded));
         List<Sql> order = new ArrayList<>();
         for (OrderTerm t : scope.order()) {
             Sql term = Expressions.field(alias, source, t.field()).raw(t.descending() ? " desc" : " asc");
@@ -102,8 +113,13 @@ public final class ReadQuery {
                 scope.limit(), scope.offset());
     }
 
+    /**
+     * Adds an embed to its parent's select and from; {@code embedded} receives, by its name, an
+     * expression that is null exactly when the parent row has no related row (for
+     * {@code embed=is.null} filters).
+     */
     private void embed(Source parent, String parentAlias, List<String> parentPath, SelectItem.Embed embed,
-                       List<Sql> select, Sql from, List<Sql> where) {
+                       List<Sql> select, Sql from, List<Sql> where, java.util.Map<String, Sql> embedded) {
         if (parent.relation() == null) {
             throw ApiError.badRequest("PGRST200", "Could not find a relationship for '" + embed.target()
                     + "': the result of '" + parent.label() + "' is not a table's rows", null);
@@ -111,6 +127,11 @@ public final class ReadQuery {
         Relationship rel = Relationships.resolve(schema, parent.relation(), embed.target(), embed.hint());
         List<String> path = new ArrayList<>(parentPath);
         path.add(embed.outputName());
+        if (embed.alias() != null) {
+            List<String> byTarget = new ArrayList<>(parentPath);
+            byTarget.add(embed.target());
+            aliasedPaths.put(byTarget, path);
+        }
         Source target = Source.of(rel.target());
         String childAlias = "_" + aliases; // the alias node() is about to take
         Node child = node(target, embed.children(), path, params.scope(path), link(rel, parentAlias, childAlias));
@@ -135,10 +156,10 @@ public final class ReadQuery {
                 ? new Sql().raw("select row_to_json(_e) as body from (").append(child.query()).raw(") as _e")
                 : new Sql().raw("select coalesce(json_agg(_e), '[]') as body from (").append(child.query()).raw(") as _e");
         from.raw(" left join lateral (").append(body).raw(") as ").ident(joinAlias).raw(" on true");
-        if (inner) {
-            where.add(rel.toOne() ? new Sql().ident(joinAlias).raw(".body is not null")
-                    : new Sql().raw("json_array_length(").ident(joinAlias).raw(".body) > 0"));
-        }
+        Sql presence = rel.toOne() ? new Sql().ident(joinAlias).raw(".body")
+                : new Sql().raw("nullif(json_array_length(").ident(joinAlias).raw(".body), 0)");
+        embedded.put(embed.outputName(), presence);
+        if (inner) where.add(new Sql().append(presence).raw(" is not null"));
         if (!embed.children().isEmpty()) {
             select.add(new Sql().ident(joinAlias).raw(".body as ").ident(embed.outputName()));
         }

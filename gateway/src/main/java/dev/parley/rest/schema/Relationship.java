@@ -1,6 +1,7 @@
 package dev.parley.rest.schema;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,15 +43,22 @@ public record Relationship(Cardinality cardinality, Relation parent, Relation ta
     /** The entry PostgREST lists for an ambiguous embed (PGRST201). */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cardinality", cardinality.label());
         m.put("embedding", parent.name().name() + " with " + target.name().name());
+        m.put("cardinality", cardinality.label());
         if (junction != null) {
-            m.put("relationship", junction.name().name() + " using " + foreignKey.name() + "(" + String.join(", ", foreignKey.fromColumns())
-                    + ") and " + junctionKey.name() + "(" + String.join(", ", junctionKey.fromColumns()) + ")");
+            m.put("relationship", junction.name().name() + " using " + foreignKey.name() + columns(foreignKey.fromColumns())
+                    + " and " + junctionKey.name() + columns(junctionKey.fromColumns()));
         } else {
-            m.put("relationship", foreignKey.name() + " using " + foreignKey.from().name() + "(" + String.join(", ", foreignKey.fromColumns())
-                    + ") and " + foreignKey.to().name() + "(" + String.join(", ", foreignKey.toColumns()) + ")");
+            // PostgREST names the parent's side first, whichever table holds the key.
+            List<String> parentColumns = fromParent ? foreignKey.fromColumns() : foreignKey.toColumns();
+            List<String> targetColumns = fromParent ? foreignKey.toColumns() : foreignKey.fromColumns();
+            m.put("relationship", foreignKey.name() + " using " + parent.name().name() + columns(parentColumns)
+                    + " and " + target.name().name() + columns(targetColumns));
         }
         return m;
+    }
+
+    private static String columns(List<String> names) {
+        return "(" + String.join(", ", names) + ")";
     }
 }

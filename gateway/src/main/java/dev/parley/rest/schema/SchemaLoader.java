@@ -169,7 +169,9 @@ final class SchemaLoader {
         String resultType = rs.getString(5);
         long typeRelation = rs.getLong(6);
         List<Column> resultColumns;
-        if (outColumns.size() > 1 || (!outColumns.isEmpty() && resultType.equals("record"))) {
+        // Any OUT, INOUT or TABLE column makes the result rows, even a single one (as PostgREST:
+        // {"num_plus_one": 6}, not 6).
+        if (!outColumns.isEmpty()) {
             resultColumns = outColumns;
         } else if (typeRelation != 0) {
             resultColumns = columns.getOrDefault(typeRelation, List.of());

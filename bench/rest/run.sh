@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# REST benchmark (docs/benchmarks.md, "REST"): requests/s and p50/p99 latency of /rest/v1 for
+#   pk      a select by primary key          GET bench_items?select=*&id=eq.N
+#   embed   a filtered select with an embed  GET bench_items?select=id,body,bench_rooms(name)&room_id=eq.R&order=created_at.desc&limit=10
+#   insert  a single-row insert              POST bench_items {"room_id":R,"body":"..."}
+# each as a random one of USERS authenticated users under RLS (wrk, one token per user), and then
+# the very SQL the gateway ran, captured from the database's log, driven by pgbench at the same
+# concurrency with the same role and claims set-up statement: the ceiling. Loopback only.
+#   bench/rest/run.sh [pk] [embed] [insert]     (default: all three)
+# Settings (environment): DURATION=15 (s per measured run), WARMUP=5 (s of gateway warm-up per
+# case), CLIENTS=10 (wrk connections = pgbench clients), THREADS=2 (wrk threads = pgbench
+# threads), USERS=100 (at most 100: one pgbench script per user), GATEWAY_JAVA_OPTS (extra JVM
+# options), JFR=<file> (record the gateway with Java Flight Recorder into that file).
+# Needs wrk, pgbench and psql (apt-get install wrk postgresql-client), curl and openssl; builds
+# the jar if it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(pk embed insert)
+for c in "${cases[@]}"; do
+  case $c in pk | embed | insert) ;; *) echo "unknown case '$c' (pk, embed, insert)" >&2; exit 2 ;; esac
+done
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-5}
+CLIENTS=${CLIENTS:-10}
+THREADS=${THREADS:-2}
+USERS=${USERS:-100}
+if [ "$USERS" -lt 1 ] || [ "$USERS" -gt 100 ]; then echo "USERS must be 1..100 (pgbench takes at most 128 scripts)" >&2; exit 2; fi
+for tool in wrk pgbench psql curl openssl; do
+  command -v $tool >/dev/null || { echo "$tool is missing: apt-get install wrk postgresql-client curl openssl" >&2; exit 1; }
+done
+
+free_port() {
+  local p
+  while :; do
+    p=$(( (RANDOM << 15 | RANDOM) % 20000 + 30000 ))
+    ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+}
+BENCH_PORT=$(free_port)
+BENCH_DB_PORT=$(free_port)
+while [ "$BENCH_DB_PORT" = "$BENCH_PORT" ]; do BENCH_DB_PORT=$(free_port); done
+. bench/lib.sh
+WORK=$BENCH_DATA/bench
+mkdir -p "$WORK"
+PG_LOG=$BENCH_DATA/postgres/log/postgres.log
+
+stop_gateway() {
+  kill "$BENCH_PID" 2>/dev/null || true
+  wait "$BENCH_PID" 2>/dev/null || true
+  # the embedded Postgres removes its pid file once it has shut down
+  for _ in $(seq 1 40); do [ -f "$BENCH_DATA/postgres/postmaster.pid" ] || break; sleep 0.5; done
+}
+
+# The statement log needs logging_collector, which Postgres reads only at start-up: the first
+# start creates the data directory, the second runs with the log.
+bench_start_gateway
+bench_psql <<'SQL'
+alter system set logging_collector = on;
+alter system set log_directory = 'log';
+alter system set log_filename = 'postgres.log';
+alter system set log_line_prefix = '%u|%p| ';
+SQL
+stop_gateway
+jvm=()
+[ -n "${GATEWAY_JAVA_OPTS:-}" ] && read -r -a jvm <<<"$GATEWAY_JAVA_OPTS"
+[ -n "${JFR:-}" ] && jvm+=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
+bench_start_gateway "${jvm[@]}"
+trap 'stop_gateway; rm -rf "$BENCH_DATA"' EXIT
+
+PGOPTIONS="-c client_min_messages=warning" bench_psql -f bench/schema.sql >/dev/null
+
+user_uuid() { printf '00000000-0000-0000-0000-%012x' "$1"; }
+: >"$WORK/tokens"
+for u in $(seq 1 "$USERS"); do echo "$u $(bench_user_token "$(user_uuid "$u")")" >>"$WORK/tokens"; done
+CAPTURE_USER=1                       # member of rooms 11..20
+CAPTURE_UUID=$(user_uuid $CAPTURE_USER)
+CAPTURE_TOKEN=$(bench_user_token "$CAPTURE_UUID")
+CAPTURE_ID=4711                      # in room 12
+CAPTURE_ROOM=13
+CAPTURE_LIMIT=10
+CAPTURE_INSERT_ROOM=11               # (10 * 1) % 100 + 1, as requests.lua picks for user 1
+
+# The schema cache follows DDL on its own: wait until it knows the table.
+for _ in $(seq 1 60); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CAPTURE_TOKEN" "$BENCH_URL/rest/v1/bench_items?limit=0")" = 200 ] && break
+  sleep 0.5
+done
+
+request() { # case -> one request as the capture user; fails unless it succeeds
+  local code
+  case $1 in
+    pk) code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CAPTURE_TOKEN" \
+          "$BENCH_URL/rest/v1/bench_items?select=*&id=eq.$CAPTURE_ID") ;;
+    embed) code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CAPTURE_TOKEN" \
+          "$BENCH_URL/rest/v1/bench_items?select=id,body,bench_rooms(name)&room_id=eq.$CAPTURE_ROOM&order=created_at.desc&limit=$CAPTURE_LIMIT") ;;
+    insert) code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CAPTURE_TOKEN" \
+          -H 'Content-Type: application/json' -d "{\"room_id\":$CAPTURE_INSERT_ROOM,\"body\":\"bench insert\"}" \
+          "$BENCH_URL/rest/v1/bench_items") ;;
+  esac
+  case $code in 2??) ;; *) echo "capture request $1 answered $code" >&2; exit 1 ;; esac
+}
+
+# --- capture: one request per case with every statement logged -----------------------------
+bench_psql -c "alter system set log_statement = 'all'" -c "select pg_reload_conf()" >/dev/null
+sleep 1
+for c in "${cases[@]}"; do request "$c"; done
+bench_psql -c "alter system reset log_statement" -c "select pg_reload_conf()" >/dev/null
+sleep 1
+
+# The gateway's statements, in order: per request "BEGIN...", the set-up (execute, with its
+# parameters on the DETAIL line), the query (the same), COMMIT. Connection checks (empty
+# statements) are skipped.
+mapfile -t logged < <(grep '^authenticator|' "$PG_LOG" | sed 's/^authenticator|[0-9]*| //')
+begins=() setups=() setup_params=() queries=() query_params=()
+last=
+for line in "${logged[@]}"; do
+  if [[ $line =~ ^LOG:\ \ statement:\ (BEGIN.*)$ ]]; then
+    begins+=("${BASH_REMATCH[1]}")
+  elif [[ $line =~ ^LOG:\ \ execute\ [^:]*:\ COMMIT$ ]]; then
+    last=
+  elif [[ $line =~ ^LOG:\ \ execute\ [^:]*:\ (select\ set_config\(.*)$ ]]; then
+    setups+=("${BASH_REMATCH[1]}"); setup_params+=(""); last=setup
+  elif [[ $line =~ ^LOG:\ \ execute\ [^:]*:\ (.*)$ ]]; then
+    queries+=("${BASH_REMATCH[1]}"); query_params+=(""); last=query
+  elif [[ $line =~ ^DETAIL:\ \ Parameters:\ (.*)$ ]]; then
+    if [ "$last" = setup ]; then setup_params[-1]=${BASH_REMATCH[1]}; fi
+    if [ "$last" = query ]; then query_params[-1]=${BASH_REMATCH[1]}; fi
+  fi
+done
+if [ ${#begins[@]} -ne ${#cases[@]} ] || [ ${#setups[@]} -ne ${#cases[@]} ] || [ ${#queries[@]} -ne ${#cases[@]} ]; then
+  echo "expected ${#cases[@]} transactions of BEGIN, set-up and one query in the statement log; found:" >&2
+  printf '  %s\n' "${logged[@]}" >&2
+  exit 1
+fi
+
+# Replaces each $n of a statement by the pgbench variable its captured value stands for.
+# $1: statement, $2: the DETAIL parameter list; prints the statement for pgbench (user K).
+to_pgbench() {
+  local sql=$1 params=$2 n value var
+  local re="^\\\$([0-9]+) = '(([^']|'')*)'(, )?"
+  local -a vars=()
+  while [ -n "$params" ]; do
+    [[ $params =~ $re ]] || { echo "cannot read parameters: $params" >&2; return 1; }
+    n=${BASH_REMATCH[1]}
+    value=${BASH_REMATCH[2]//\'\'/\'}
+    params=${params:${#BASH_REMATCH[0]}}
+    case $value in
+      authenticated) var=role ;;
+      "$CAPTURE_UUID") var=sub_%U% ;;
+      \{*\"sub\":\"$CAPTURE_UUID\"*) var=claims_%U% ;;
+      "$CAPTURE_ID") var=id ;;
+      "$CAPTURE_ROOM") var=room ;;
+      "$CAPTURE_LIMIT") var=limit ;;
+      *\"room_id\":$CAPTURE_INSERT_ROOM,*) var=body_%U%; printf '%s' "$value" >"$WORK/insert-body" ;;
+      *) echo "unexpected parameter \$$n = '$value' in: $sql (update bench/rest/run.sh)" >&2; return 1 ;;
+    esac
+    vars[n]=$var
+  done
+  for ((n = ${#vars[@]}; n >= 1; n--)); do sql=${sql//\$$n/:${vars[n]}}; done
+  printf '%s' "$sql"
+}
+
+# Per case and user a pgbench script: the same random choices as requests.lua, then the
+# gateway's transaction in the gateway's round trips (pgjdbc sends BEGIN with the first
+# statement: a pipeline here).
+pgbench_defs=(-D role=authenticated)
+for u in $(seq 1 "$USERS"); do
+  uuid=$(user_uuid "$u")
+  pgbench_defs+=(-D "sub_$u=$uuid" -D "claims_$u=$(printf '{"sub":"%s","role":"authenticated","aud":"authenticated","iat":%d,"exp":%d}' "$uuid" "$(date +%s)" $(( $(date +%s) + 7200 )))")
+done
+for i in "${!cases[@]}"; do
+  c=${cases[i]}
+  setup=$(to_pgbench "${setups[i]}" "${setup_params[i]}")
+  query=$(to_pgbench "${queries[i]}" "${query_params[i]}")
+  for u in $(seq 1 "$USERS"); do
+    cat >"$WORK/$c.$u.sql" <<EOF
+\\set room_offset (10 * $u + random(0, 9)) % 100
+\\set id 100 * random(1, 999) + :room_offset
+\\set room :room_offset + 1
+\\set limit $CAPTURE_LIMIT
+\\startpipeline
+${begins[i]};
+${setup//%U%/$u};
+\\endpipeline
+${query//%U%/$u};
+COMMIT;
+EOF
+  done
+  echo "== $c: the gateway's transaction, as pgbench runs it (user 1)"
+  sed -n '5,$p' "$WORK/$c.1.sql"
+done
+if [ -f "$WORK/insert-body" ]; then
+  for u in $(seq 1 "$USERS"); do
+    body=$(sed "s/\"room_id\":$CAPTURE_INSERT_ROOM,/\"room_id\":$(( (10 * u) % 100 + 1 )),/" "$WORK/insert-body")
+    pgbench_defs+=(-D "body_$u=$body")
+  done
+fi
+
+# --- measure ------------------------------------------------------------------------------
+load1() { cut -d' ' -f1 /proc/loadavg; }
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+rows=()
+failed=0
+for c in "${cases[@]}"; do
+  echo "== $c: gateway warm-up ${WARMUP}s, then wrk and pgbench ${DURATION}s each, $CLIENTS clients, $THREADS threads"
+  wrk -t "$THREADS" -c "$CLIENTS" -d "${WARMUP}s" -s bench/rest/requests.lua "$BENCH_URL" -- "$c" "$WORK/tokens" >/dev/null
+  load_before=$(load1)
+  read -r _ w_n w_s w_p50 w_p99 w_fail < <(wrk -t "$THREADS" -c "$CLIENTS" -d "${DURATION}s" --timeout 10s \
+    -s bench/rest/requests.lua "$BENCH_URL" -- "$c" "$WORK/tokens" | grep '^WRK ')
+  w_rps=$(awk -v n="$w_n" -v s="$w_s" 'BEGIN { printf "%.0f", n / s }')
+
+  scripts=()
+  for u in $(seq 1 "$USERS"); do scripts+=(-f "$WORK/$c.$u.sql@1"); done
+  rm -f "$WORK"/pgbench-log*
+  out=$(cd "$WORK" && pgbench -n -M prepared -c "$CLIENTS" -j "$THREADS" -T "$DURATION" -l --log-prefix=pgbench-log \
+    -h 127.0.0.1 -p "$BENCH_DB_PORT" -U authenticator "${pgbench_defs[@]}" "${scripts[@]}" postgres 2>&1) || {
+    echo "$out" | grep -v '^\(SQL script\|  *-\| - \|statement latencies\)' | tail -20 >&2
+    echo "pgbench failed on $c" >&2; exit 1; }
+  load_after=$(load1)
+  p_tps=$(echo "$out" | awk '/^tps = / { printf "%.0f", $3 }')
+  p_fail=$(echo "$out" | awk '/^number of failed transactions/ { print $5; f = 1 } END { if (!f) print 0 }')
+  read -r p_p50 p_p99 < <(cat "$WORK"/pgbench-log* | awk '{ print $3 }' | sort -n | awk '
+    { v[NR] = $1 } END { i50 = int(NR * 0.50 + 0.999); i99 = int(NR * 0.99 + 0.999); print v[i50], v[i99] }')
+  [ "$w_fail" = 0 ] && [ "$p_fail" = 0 ] || failed=1
+  rows+=("| $c | $w_rps | $(ms "$w_p50") | $(ms "$w_p99") | $p_tps | $(ms "$p_p50") | $(ms "$p_p99") | $(awk -v a="$w_rps" -v b="$p_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }') | $w_fail / $p_fail | $load_before / $load_after |")
+done
+
+echo
+echo "$CLIENTS clients, $THREADS threads, ${DURATION}s per run, $USERS users, $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "| case | Parley req/s | p50 ms | p99 ms | pgbench tx/s | p50 ms | p99 ms | Parley / pgbench | failed (Parley / pgbench) | load 1 min (before / after) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+[ "$failed" = 0 ] || { echo "some requests or transactions failed: the figures above do not count" >&2; exit 1; }

@@ -1,0 +1,127 @@
+package dev.parley.rest;
+
+import dev.parley.testing.TestGateway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.http.HttpResponse;
+
+import static dev.parley.rest.RestCalls.compact;
+import static dev.parley.rest.RestCalls.error;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The schema cache follows DDL without a restart: the event triggers of sql/V2 send
+ * {@code NOTIFY pgrst, 'reload schema'} after any DDL, and the same NOTIFY sent by hand works too.
+ */
+@Timeout(60)
+class RestSchemaReloadTest {
+    static TestGateway gw;
+    static RestCalls rest;
+
+    @BeforeAll
+    static void start() {
+        gw = TestGateway.start();
+        rest = new RestCalls(gw);
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    @Test
+    void createAlterAndDropAreFollowed() {
+        error(rest.get("/planets"), 404, "PGRST205");
+        gw.sql("create table planets (id int primary key, name text); insert into planets values (1, 'Mercury')");
+        rest.awaitTable("planets");
+        assertEquals("[{\"id\":1,\"name\":\"Mercury\"}]", compact(rest.get("/planets")));
+
+        gw.sql("alter table planets add column moons int default 0");
+        rest.awaitStatus("/planets?select=moons", s -> s == 200, "new column");
+        assertEquals("[{\"id\":1,\"name\":\"Mercury\",\"moons\":0}]", compact(rest.get("/planets")));
+
+        gw.sql("alter table planets rename column name to title");
+        rest.awaitStatus("/planets?select=title", s -> s == 200, "renamed column");
+        error(rest.get("/planets?select=name"), 400, "42703");
+
+        gw.sql("create table moons (id int primary key, planet_id int references planets, name text);"
+                + "insert into moons values (1, 1, 'none really')");
+        rest.awaitStatus("/planets?select=title,moons(name)", s -> s == 200, "new relationship");
+        assertEquals("[{\"title\":\"Mercury\",\"moons\":[{\"name\":\"none really\"}]}]",
+                compact(rest.get("/planets?select=title,moons(name)")));
+
+        gw.sql("drop table moons; drop table planets");
+        awaitCode("/planets", "PGRST205");
+    }
+
+    @Test
+    void viewsAndPrimaryKeysAreFollowed() {
+        gw.sql("create table keyless (id int, v text); insert into keyless values (1, 'a')");
+        rest.awaitTable("keyless");
+        error(rest.write("PUT", "/keyless?id=eq.1", "{\"id\":1,\"v\":\"b\"}"), 405, "PGRST105");
+        gw.sql("alter table keyless add primary key (id)");
+        rest.awaitStatus("/keyless?limit=0", s -> s == 200, "still there");
+        HttpResponse<String> r = null;
+        for (int i = 0; i < 200; i++) {
+            r = rest.write("PUT", "/keyless?id=eq.1", "{\"id\":1,\"v\":\"b\"}");
+            if (r.statusCode() != 405) break;
+            sleep();
+        }
+        assertEquals(204, r.statusCode(), r.body());
+        gw.sql("create view keyless_view as select v from keyless");
+        rest.awaitTable("keyless_view");
+        assertEquals("[{\"v\":\"b\"}]", compact(rest.get("/keyless_view")));
+    }
+
+    @Test
+    void notifyPgrstReloadsByHand() {
+        // Without the event triggers (a database where they could not be created), DDL goes
+        // unnoticed until someone sends the NOTIFY.
+        gw.sql("alter event trigger parley_schema_reload_on_ddl disable; alter event trigger parley_schema_reload_on_drop disable");
+        try {
+            gw.sql("create table comets (id int primary key)");
+            sleep(600);
+            error(rest.get("/comets"), 404, "PGRST205");
+            gw.sql("notify pgrst, 'reload schema'");
+            rest.awaitTable("comets");
+            gw.sql("drop table comets");
+            sleep(600);
+            // the stale cache still names the table, so Postgres answers that it is gone
+            error(rest.get("/comets"), 404, "42P01");
+            gw.sql("notify pgrst");
+            awaitCode("/comets", "PGRST205");
+            // other payloads are not for the schema cache
+            gw.sql("create table asteroids (id int primary key); notify pgrst, 'reload config'");
+            sleep(600);
+            error(rest.get("/asteroids"), 404, "PGRST205");
+        } finally {
+            gw.sql("alter event trigger parley_schema_reload_on_ddl enable; alter event trigger parley_schema_reload_on_drop enable");
+        }
+    }
+
+    /** Waits until a GET of {@code path} fails with {@code code}. */
+    private static void awaitCode(String path, String code) {
+        HttpResponse<String> r = null;
+        for (int i = 0; i < 400; i++) {
+            r = rest.get(path);
+            if (r.body().contains("\"code\":\"" + code + "\"")) return;
+            sleep();
+        }
+        throw new AssertionError(path + " never failed with " + code + ": " + r.body());
+    }
+
+    private static void sleep() {
+        sleep(25);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
