@@ -12,6 +12,10 @@ const channels = new Map(); // room id -> channel
 let changesChannel = null;
 let pollTimer = null;
 let refreshTimer = null;
+// Bumped whenever this tab changes its own memberships (joining a public room on open, leaving):
+// a refresh whose reads started before that may predate it, so its result is dropped and it
+// runs again, rather than closing a room just joined as if I had been removed from it.
+let membershipWrites = 0;
 
 export async function start() {
   await refresh();
@@ -56,9 +60,11 @@ export function refreshSoon(delay = 150) {
 
 export async function refresh() {
   if (!state.user) return;
+  const writesBefore = membershipWrites;
   const [rooms, memberships, unread] = await Promise.all([
     state.api.rooms(), state.api.myMemberships(), state.api.unreadCounts().catch(() => []),
   ]);
+  if (writesBefore !== membershipWrites) return refreshSoon();
   const roleBefore = state.memberships.get(state.roomId);
   state.rooms = new Map(rooms.map((r) => [r.id, r]));
   state.memberships = new Map(memberships.map((m) => [m.room_id, m.role]));
@@ -88,6 +94,12 @@ function syncChannels() {
   }
 }
 
+/** I left a room myself: the list forgets it, and no refresh already under way brings it back. */
+export function forget(roomId) {
+  membershipWrites++;
+  state.memberships.delete(roomId);
+}
+
 export function channelOf(roomId) {
   return channels.get(roomId);
 }
@@ -97,8 +109,11 @@ export async function ensureMember(roomId) {
   // Asked afresh: the list may not know yet that I was removed (or added) a moment ago.
   const role = await state.api.myRole(roomId);
   if (role) state.memberships.set(roomId, role);
-  else if (state.rooms.get(roomId)?.type === 'public') state.memberships.set(roomId, (await state.api.joinRoom(roomId))?.role ?? 'member');
-  else throw new Error('you are not a member of this room');
+  else if (state.rooms.get(roomId)?.type === 'public') {
+    const joined = await state.api.joinRoom(roomId);
+    membershipWrites++;
+    state.memberships.set(roomId, joined?.role ?? 'member');
+  } else throw new Error('you are not a member of this room');
   syncChannels();
 }
 
