@@ -132,8 +132,10 @@ class RealtimeChangesTest {
             a.joinOk("realtime:msgs", JoinPayloads.realtimeJs().token(gw.userToken(alice)).changes("INSERT", "public", "msgs", null).build());
             b.joinOk("realtime:msgs", JoinPayloads.realtimeJs().token(gw.userToken(bob)).changes("INSERT", "public", "msgs", null).build());
             svc.joinOk("realtime:msgs", JoinPayloads.realtimeJs().changes("INSERT", "public", "msgs", null).build());
-            JsonNode anon = PhoenixSocket.connect(gw, gw.anonKey()).join("realtime:msgs",
-                    JoinPayloads.realtimeJs().changes("INSERT", "public", "msgs", null).build());
+            JsonNode anon;
+            try (PhoenixSocket n = PhoenixSocket.connect(gw, gw.anonKey())) {
+                anon = n.join("realtime:msgs", JoinPayloads.realtimeJs().changes("INSERT", "public", "msgs", null).build());
+            }
             assertTrue(anon.path("payload").path("response").path("reason").asText().contains("may not SELECT"), anon.toString());
 
             gw.sql("insert into msgs (room, body) values (1, 'for room 1')");

@@ -109,6 +109,7 @@ class RealtimeResumeTest {
             JsonNode sys = s.await(m -> m.path("event").asText().equals("system") && m.path("payload").path("status").asText().equals("resync"), "resync");
             assertEquals("resume", sys.path("payload").path("extension").asText());
             assertEquals("old", sys.path("payload").path("channel").asText());
+            assertTrue(sys.path("payload").path("position").asText().matches("[0-9]+"), sys.toString());
             gw.sql("insert into old_t values (2)");
             assertEquals(2, s.awaitEvent("realtime:old", "postgres_changes").path("payload").path("data").path("record").path("id").asInt());
         } finally {
