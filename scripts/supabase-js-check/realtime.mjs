@@ -194,7 +194,11 @@ await check('setAuth with a refreshed token keeps channels working; losing the p
   await until('a change after the refresh', () => adaFeed.events.find((e) => e.new?.id === note.id))
   // membership revoked: the next token the client sends no longer passes the SELECT policy
   must(await service.from('rt_members').delete().eq('topic', vault))
+  // tokens carry whole seconds: a refresh within the same second would give the same token,
+  // which realtime-js does not resend
+  await sleep(1100)
   const again = must(await ada.client.auth.refreshSession())
+  assert.notEqual(again.session.access_token, refreshed.session.access_token)
   await ada.client.realtime.setAuth(again.session.access_token)
   await until('the private channel to close', () => adaVault.state === 'closed' || adaVault.state === 'errored')
   assert.equal(adaFeed.channel.state, 'joined')
