@@ -7,7 +7,13 @@ import { createClient } from '@supabase/supabase-js'
 import assert from 'node:assert/strict'
 
 const url = process.env.PARLEY_URL ?? 'http://127.0.0.1:54321'
-const options = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } }
+// Node 20 has a WebSocket only with --experimental-websocket (run.sh passes it); hand it to
+// realtime-js explicitly so the transport under test is never a guess.
+if (typeof WebSocket === 'undefined') throw new Error('no global WebSocket: run with node --experimental-websocket (Node 20)')
+const options = {
+  auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  realtime: { transport: WebSocket },
+}
 const service = createClient(url, process.env.PARLEY_SERVICE_KEY, options)
 const TIMEOUT = 5000
 let failures = 0
@@ -131,11 +137,11 @@ await check('broadcast: self, ack, other clients, httpSend', async () => {
 
 await check('presence: track, sync, join, leave between two clients', async () => {
   const topic = `lobby-${run}`
-  const adaJoins = []; const adaLeaves = []; const bobLeaves = []
+  const adaJoins = []; const adaLeaves = []; const bobLeaves = []; let bobSyncs = 0
   const adaRoom = ada.client.channel(topic, { config: { presence: { key: 'ada' } } })
     .on('presence', { event: 'join' }, (e) => adaJoins.push(e)).on('presence', { event: 'leave' }, (e) => adaLeaves.push(e))
   const bobRoom = bob.client.channel(topic, { config: { presence: { key: 'bob' } } })
-    .on('presence', { event: 'sync' }, () => {}).on('presence', { event: 'leave' }, (e) => bobLeaves.push(e))
+    .on('presence', { event: 'sync' }, () => bobSyncs++).on('presence', { event: 'leave' }, (e) => bobLeaves.push(e))
   await joined(adaRoom)
   assert.equal(await adaRoom.track({ name: 'Ada' }), 'ok')
   await joined(bobRoom)
@@ -143,6 +149,7 @@ await check('presence: track, sync, join, leave between two clients', async () =
   const state = await until('both presences at bob', () => {
     const s = bobRoom.presenceState(); return s.ada && s.bob ? s : null
   })
+  assert.ok(bobSyncs > 0, 'no sync event at bob')
   assert.equal(state.ada.length, 1); assert.equal(state.ada[0].name, 'Ada'); assert.ok(state.ada[0].presence_ref)
   await until('ada in her own state', () => adaRoom.presenceState().ada)
   const join = await until('bob\'s join at ada', () => adaJoins.find((e) => e.key === 'bob'))
