@@ -111,16 +111,19 @@ for c in "${cases[@]}"; do request "$c"; done
 bench_psql -c "alter system reset log_statement" -c "select pg_reload_conf()" >/dev/null
 sleep 1
 
-# The gateway's statements, in order: per request "BEGIN...", the set-up (execute, with its
-# parameters on the DETAIL line), the query (the same), COMMIT. Connection checks (empty
-# statements) are skipped.
+# The gateway's statements, in order: per request "begin..." (RequestTransactions.single sends
+# BEGIN, the set-up, the query and COMMIT as one pipeline), the set-up (execute, with its
+# parameters on the DETAIL line), the query (the same), commit. Connection checks (empty
+# statements) and pgjdbc's look-up of the type "unknown" (once per connection) are skipped.
 mapfile -t logged < <(grep '^authenticator|' "$PG_LOG" | sed 's/^authenticator|[0-9]*| //')
 begins=() setups=() setup_params=() queries=() query_params=()
 last=
 for line in "${logged[@]}"; do
-  if [[ $line =~ ^LOG:\ \ statement:\ (BEGIN.*)$ ]]; then
-    begins+=("${BASH_REMATCH[1]}")
-  elif [[ $line =~ ^LOG:\ \ execute\ [^:]*:\ COMMIT$ ]]; then
+  if [[ $line =~ ^LOG:\ \ (statement|execute\ [^:]*):\ ([Bb][Ee][Gg][Ii][Nn].*)$ ]]; then
+    begins+=("${BASH_REMATCH[2]}"); last=
+  elif [[ $line =~ ^LOG:\ \ (statement|execute\ [^:]*):\ ([Cc][Oo][Mm][Mm][Ii][Tt])$ ]]; then
+    last=
+  elif [[ $line =~ ^LOG:\ \ execute\ [^:]*:\ SELECT\ pg_type\.oid ]]; then
     last=
   elif [[ $line =~ ^LOG:\ \ execute\ [^:]*:\ (select\ set_config\(.*)$ ]]; then
     setups+=("${BASH_REMATCH[1]}"); setup_params+=(""); last=setup
@@ -132,7 +135,7 @@ for line in "${logged[@]}"; do
   fi
 done
 if [ ${#begins[@]} -ne ${#cases[@]} ] || [ ${#setups[@]} -ne ${#cases[@]} ] || [ ${#queries[@]} -ne ${#cases[@]} ]; then
-  echo "expected ${#cases[@]} transactions of BEGIN, set-up and one query in the statement log; found:" >&2
+  echo "expected ${#cases[@]} transactions of begin, set-up, one query and commit in the statement log; found:" >&2
   printf '  %s\n' "${logged[@]}" >&2
   exit 1
 fi
@@ -165,8 +168,8 @@ to_pgbench() {
 }
 
 # Per case and user a pgbench script: the same random choices as requests.lua, then the
-# gateway's transaction in the gateway's round trips (pgjdbc sends BEGIN with the first
-# statement: a pipeline here). Each script has its own prepared statements on every pgbench
+# gateway's transaction in the gateway's one round trip (a pipeline of the four statements
+# before one Sync, as pgjdbc sends them). Each script has its own prepared statements on every pgbench
 # connection, and Postgres plans the first five executions of each anew, while the gateway's one
 # statement serves every user: with many users pgbench would pay more planning than the
 # gateway, hence USERS=10 (one user per distinct set of rooms).
@@ -188,9 +191,9 @@ for i in "${!cases[@]}"; do
 \\startpipeline
 ${begins[i]};
 ${setup//%U%/$u};
-\\endpipeline
 ${query//%U%/$u};
-COMMIT;
+commit;
+\\endpipeline
 EOF
   done
   echo "== $c: the gateway's transaction, as pgbench runs it (user 1)"

@@ -62,7 +62,7 @@ public final class PgListener implements NotificationBus {
         Properties props = new Properties();
         props.setProperty("user", url.user());
         if (url.password() != null) props.setProperty("password", url.password());
-        props.setProperty("applicationName", "parley-listener");
+        props.setProperty("application.name", "parley-listener");
         String jdbc = "jdbc:pgsql://" + url.host() + ":" + url.port() + "/" + url.database();
         PGConnection c = DriverManager.getConnection(jdbc, props).unwrap(PGConnection.class);
         c.addNotificationListener(new PGNotificationListener() {

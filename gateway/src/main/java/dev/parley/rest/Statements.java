@@ -1,6 +1,8 @@
 package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.auth.Caller;
+import dev.parley.db.RequestTransactions;
 import dev.parley.http.Json;
 import dev.parley.rest.read.ReadQuery;
 import dev.parley.rest.sql.Sql;
@@ -9,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * Runs the statement of a request and renders its rows: as a JSON array or object aggregated in
@@ -29,15 +32,17 @@ public final class Statements {
     private Statements() {
     }
 
-    public static Page page(Connection c, Sql rows, ReadQuery.Node counted, Preferences.Count count, MediaType type)
-            throws SQLException {
-        return page(c, new Sql(), rows, counted, count, type);
-    }
-
-    /** As above, after {@code with}: a WITH clause (a write's CTE) the rows query reads from. */
-    public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
-                            MediaType type) throws SQLException {
-        return page(c, with, rows, counted, count, type, type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS);
+    /**
+     * A read's page as the caller, read-only: in one round trip ({@link RequestTransactions#single}),
+     * unless an estimated count needs the planner's estimate first, a second statement.
+     */
+    public static Page read(RequestTransactions transactions, Caller caller, Sql rows, ReadQuery.Node counted,
+                            Preferences.Count count, MediaType type) throws SQLException {
+        if (counted != null && (count == Preferences.Count.PLANNED || count == Preferences.Count.ESTIMATED)) {
+            return transactions.run(caller, true, c -> page(c, new Sql(), rows, counted, count, type, jsonBody(type)));
+        }
+        Sql total = count == Preferences.Count.NONE || counted == null ? null : exactTotal(counted);
+        return transactions.single(caller, true, pageStatement(new Sql(), rows, total, type, jsonBody(type)), Statements::readPage);
     }
 
     /** JSON of the first row of {@code _t}, or null: a singular response. */
@@ -45,28 +50,41 @@ public final class Statements {
     /** JSON array of the rows of {@code _t}. */
     public static final String ALL_ROWS = "coalesce(json_agg(_t), '[]')::text";
 
+    private static String jsonBody(MediaType type) {
+        return type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS;
+    }
+
     /**
-     * As above with the JSON body's aggregate over the rows {@code _t} given (trusted SQL text):
-     * RPC shapes scalar results as bare values. CSV ignores it.
+     * A page inside a transaction, after {@code with}: a WITH clause the rows query reads from
+     * (a function call), with the JSON body's aggregate over the rows {@code _t} given (trusted
+     * SQL text): RPC shapes scalar results as bare values. CSV ignores it.
      */
     public static Page page(Connection c, Sql with, Sql rows, ReadQuery.Node counted, Preferences.Count count,
                             MediaType type, String jsonBody) throws SQLException {
-        return pageWithTotal(c, with, rows, totalExpression(c, with, counted, count), type, jsonBody);
+        Sql statement = pageStatement(with, rows, totalExpression(c, with, counted, count), type, jsonBody);
+        return RequestTransactions.execute(c, statement, Statements::readPage);
     }
 
-    /** As above with the SQL of the page's {@code total} given (null: none). */
-    public static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type) throws SQLException {
-        return pageWithTotal(c, with, rows, total, type, type == MediaType.OBJECT ? FIRST_ROW : ALL_ROWS);
+    /**
+     * The one statement of a page: its total (SQL, or null for none), row count and body, over
+     * the rows of {@code rows} after {@code with}.
+     */
+    public static Sql pageStatement(Sql with, Sql rows, Sql total, MediaType type) {
+        return pageStatement(with, rows, total, type, jsonBody(type));
     }
 
-    private static Page pageWithTotal(Connection c, Sql with, Sql rows, Sql total, MediaType type, String jsonBody)
-            throws SQLException {
+    private static Sql pageStatement(Sql with, Sql rows, Sql total, MediaType type, String jsonBody) {
         Sql q = new Sql().append(with).raw("select ");
         q.append(total == null ? Sql.of("null::bigint") : total);
         q.raw(", count(_t), ");
         q.raw(type == MediaType.CSV ? CSV_BODY : jsonBody);
         q.raw(" from (").append(rows).raw(") as _t");
-        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
+        return q;
+    }
+
+    /** The page of a {@link #pageStatement} executed. */
+    public static Page readPage(Statement st) throws SQLException {
+        try (ResultSet rs = st.getResultSet()) {
             rs.next();
             long t = rs.getLong(1);
             Long totalValue = rs.wasNull() ? null : t;
@@ -74,15 +92,17 @@ public final class Statements {
         }
     }
 
+    private static Sql exactTotal(ReadQuery.Node counted) {
+        return new Sql().raw("(").append(counted.count()).raw(")");
+    }
+
     /** The SQL for the total row count, or null when none is wanted. */
     private static Sql totalExpression(Connection c, Sql with, ReadQuery.Node counted, Preferences.Count count)
             throws SQLException {
         if (count == Preferences.Count.NONE || counted == null) return null;
-        if (count == Preferences.Count.EXACT) return new Sql().raw("(").append(counted.count()).raw(")");
+        if (count == Preferences.Count.EXACT) return exactTotal(counted);
         long planned = plannedRows(c, with, counted);
-        if (count == Preferences.Count.ESTIMATED && planned <= ESTIMATE_THRESHOLD) {
-            return new Sql().raw("(").append(counted.count()).raw(")");
-        }
+        if (count == Preferences.Count.ESTIMATED && planned <= ESTIMATE_THRESHOLD) return exactTotal(counted);
         return new Sql().number(planned);
     }
 

@@ -1,6 +1,7 @@
 package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.db.BoundStatement;
 import dev.parley.db.RequestTransactions;
 import dev.parley.http.ApiError;
 import dev.parley.rest.query.Condition;
@@ -19,21 +20,23 @@ import io.undertow.util.Headers;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * POST (insert and upsert), PATCH, PUT and DELETE on a table, each one statement in one
- * transaction as the caller. Without {@code return=representation} no RETURNING is used, so a
- * caller whose policies allow the write but not reading the row back can still write.
+ * transaction as the caller: one round trip to the database, unless a singular response or
+ * max-affected must see the rows written and may still refuse them (then a transaction that the
+ * refusal rolls back). Without {@code return=representation} no RETURNING is used, so a caller
+ * whose policies allow the write but not reading the row back can still write.
  */
 final class WriteHandler {
     private static final String ALIAS = "_w0";
@@ -64,7 +67,10 @@ final class WriteHandler {
         if (req.prefer().returning() == Preferences.Return.HEADERS_ONLY && !table.primaryKey().isEmpty()) {
             Sql withPk = new Sql().append(insert).raw(" returning ")
                     .join(", ", table.primaryKey().stream().map(k -> new Sql().ident(ALIAS).raw(".").ident(k)).toList());
-            String location = transactions.run(req.caller(), false, c -> location(c, req, table, withPk));
+            // A singular Accept refuses a second row: the refusal has to roll the insert back.
+            String location = req.accept() == MediaType.OBJECT
+                    ? transactions.run(req.caller(), false, c -> RequestTransactions.execute(c, withPk, st -> location(st, req, table)))
+                    : transactions.single(req.caller(), false, withPk, st -> location(st, req, table));
             if (location != null) req.exchange().getResponseHeaders().put(Headers.LOCATION, location);
             finishWithoutBody(req, 201, "*/*", applied);
             return;
@@ -133,16 +139,12 @@ final class WriteHandler {
      */
     private void finish(RestRequest req, Relation table, QueryParams params, Sql write, Kind kind, List<String> applied)
             throws SQLException {
-        boolean singular = req.accept() == MediaType.OBJECT;
         boolean countInserted = kind == Kind.PUT
                 || (kind == Kind.INSERT && req.prefer().resolution() == Preferences.Resolution.MERGE_DUPLICATES);
         if (req.prefer().returning() != Preferences.Return.REPRESENTATION) {
-            long[] counts = transactions.run(req.caller(), false, c -> {
-                long[] n = countInserted ? runCountingInserted(c, write) : new long[]{runUpdate(c, write), 0};
-                if (singular && n[0] != 1) throw Responses.singularError(n[0]);
-                checkMaxAffected(req, kind, n[0]);
-                return n;
-            });
+            long[] counts = countInserted
+                    ? run(req, kind, countingInserted(write), WriteHandler::readCounts, n -> n[0])
+                    : run(req, kind, write, WriteHandler::readUpdateCount, n -> n[0]);
             int status = kind != Kind.INSERT ? 204 : countInserted && counts[1] == 0 ? 200 : 201;
             finishWithoutBody(req, status, kind == Kind.PUT ? null : contentRange(req, kind, counts[0]), applied);
             return;
@@ -154,12 +156,8 @@ final class WriteHandler {
         if (countInserted) with.raw(", (").ident(ALIAS).raw(".xmax = 0) as ").ident(INSERTED);
         with.raw(") ");
         Sql inserted = countInserted ? new Sql().raw("(select count(*) from _written where ").ident(INSERTED).raw(")") : null;
-        Page page = transactions.run(req.caller(), false, c -> {
-            Page p = Statements.pageWithTotal(c, with, node.query(), inserted, req.accept());
-            if (singular && p.rows() != 1) throw Responses.singularError(p.rows());
-            checkMaxAffected(req, kind, p.rows());
-            return p;
-        });
+        Page page = run(req, kind, Statements.pageStatement(with, node.query(), inserted, req.accept()),
+                Statements::readPage, Page::rows);
         setApplied(req, applied);
         int status = switch (kind) {
             case INSERT -> countInserted && page.total() == 0 ? 200 : 201;
@@ -170,29 +168,50 @@ final class WriteHandler {
         Responses.send(req, status, page.body());
     }
 
-    /** PGRST124, thrown inside the transaction so that the write is rolled back. */
-    private static void checkMaxAffected(RestRequest req, Kind kind, long rows) {
+    /**
+     * Runs the write's one statement as the caller and reads its result. A singular response
+     * (PGRST116 unless exactly one row) and max-affected (PGRST124 above it, for updates and
+     * deletes) refuse a write by the number of rows it wrote, {@code rowsOf} the result: they
+     * throw before the commit, inside a transaction that rolls the write back. Without them the
+     * write goes in one round trip.
+     */
+    private <T> T run(RestRequest req, Kind kind, BoundStatement write, RequestTransactions.Result<T> result,
+                      ToLongFunction<T> rowsOf) throws SQLException {
+        boolean singular = req.accept() == MediaType.OBJECT;
         Long max = req.prefer().maxAffected();
-        if (max != null && (kind == Kind.UPDATE || kind == Kind.DELETE) && rows > max) {
-            throw new ApiError(400, "PGRST124", "Query result exceeds max-affected preference constraint",
-                    "The query affects " + rows + " rows", null);
-        }
+        boolean limited = max != null && (kind == Kind.UPDATE || kind == Kind.DELETE);
+        if (!singular && !limited) return transactions.single(req.caller(), false, write, result);
+        return transactions.run(req.caller(), false, c -> {
+            T written = RequestTransactions.execute(c, write, result);
+            long rows = rowsOf.applyAsLong(written);
+            if (singular && rows != 1) throw Responses.singularError(rows);
+            if (limited && rows > max) {
+                throw new ApiError(400, "PGRST124", "Query result exceeds max-affected preference constraint",
+                        "The query affects " + rows + " rows", null);
+            }
+            return written;
+        });
     }
 
     /** Column added to an upsert's RETURNING to tell inserted rows from updated ones. */
     private static final String INSERTED = "_parley_inserted";
 
-    private static long runUpdate(Connection c, Sql write) throws SQLException {
-        try (PreparedStatement st = write.bind(c.prepareStatement(write.text()))) {
-            return st.executeLargeUpdate();
-        }
+    /** The write counting {rows written, rows of them inserted}; see {@link #readCounts}. */
+    private static Sql countingInserted(Sql write) {
+        return new Sql().raw("with _written as (").append(write).raw(" returning (").ident(ALIAS).raw(".xmax = 0) as ")
+                .ident(INSERTED).raw(") select count(*), count(*) filter (where ").ident(INSERTED).raw(") from _written");
     }
 
-    /** {rows written, rows of them inserted}. */
-    private static long[] runCountingInserted(Connection c, Sql write) throws SQLException {
-        Sql q = new Sql().raw("with _written as (").append(write).raw(" returning (").ident(ALIAS).raw(".xmax = 0) as ")
-                .ident(INSERTED).raw(") select count(*), count(*) filter (where ").ident(INSERTED).raw(") from _written");
-        try (PreparedStatement st = q.bind(c.prepareStatement(q.text())); ResultSet rs = st.executeQuery()) {
+    /**
+     * {rows written, 0}: the update count. The SELECT that stands for an update of no columns
+     * (it writes nothing) has rows, none, instead of a count.
+     */
+    private static long[] readUpdateCount(Statement st) throws SQLException {
+        return new long[]{Math.max(st.getLargeUpdateCount(), 0), 0};
+    }
+
+    private static long[] readCounts(Statement st) throws SQLException {
+        try (ResultSet rs = st.getResultSet()) {
             rs.next();
             return new long[]{rs.getLong(1), rs.getLong(2)};
         }
@@ -316,8 +335,8 @@ final class WriteHandler {
         return out;
     }
 
-    private static String location(Connection c, RestRequest req, Relation table, Sql withPk) throws SQLException {
-        try (PreparedStatement st = withPk.bind(c.prepareStatement(withPk.text())); ResultSet rs = st.executeQuery()) {
+    private static String location(Statement st, RestRequest req, Relation table) throws SQLException {
+        try (ResultSet rs = st.getResultSet()) {
             if (!rs.next()) return null;
             StringBuilder loc = new StringBuilder("/").append(table.name().name());
             for (int i = 0; i < table.primaryKey().size(); i++) {

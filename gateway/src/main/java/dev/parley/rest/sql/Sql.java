@@ -1,8 +1,10 @@
 package dev.parley.rest.sql;
 
+import dev.parley.db.BoundStatement;
+import org.postgresql.util.PGobject;
+
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +13,7 @@ import java.util.List;
  * Identifiers enter only through {@link #ident} (quoted; the callers take them from the schema
  * cache); values only through {@link #value} and friends, never as text.
  */
-public final class Sql {
+public final class Sql implements BoundStatement {
     private final StringBuilder text = new StringBuilder();
     private final List<Object> values = new ArrayList<>();
 
@@ -73,6 +75,7 @@ public final class Sql {
         return text.length() == 0;
     }
 
+    @Override
     public String text() {
         return text.toString();
     }
@@ -82,17 +85,37 @@ public final class Sql {
     }
 
     public PreparedStatement bind(PreparedStatement st) throws SQLException {
+        bind(st, 1);
+        return st;
+    }
+
+    @Override
+    public void bind(PreparedStatement st, int first) throws SQLException {
         for (int i = 0; i < values.size(); i++) {
             Object v = values.get(i);
             if (v instanceof Untyped u) {
-                st.setObject(i + 1, u.text, Types.OTHER);
+                st.setObject(first + i, unknown(u.text));
             } else if (v instanceof Long n) {
-                st.setLong(i + 1, n);
+                st.setLong(first + i, n);
             } else {
                 throw new IllegalStateException("unbindable value " + v);
             }
         }
-        return st;
+    }
+
+    /**
+     * A value declared to Postgres as of type {@code unknown}, which it resolves from the
+     * value's use exactly as a parameter sent without a type. The difference is pgjdbc's: a
+     * parameter without a type (setObject with Types.OTHER) makes it describe the statement once
+     * it is server-prepared, and a described statement whose result size has no bound (text, json)
+     * makes it split a multi-statement pipeline with a Sync of its own: a second round trip for
+     * {@code RequestTransactions.single}.
+     */
+    private static PGobject unknown(String text) throws SQLException {
+        PGobject o = new PGobject();
+        o.setType("unknown");
+        o.setValue(text);
+        return o;
     }
 
     @Override
