@@ -2,10 +2,10 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -22,12 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** GET /rest/v1/: the Swagger 2.0 description PostgREST 12 gives, per role and profile. */
 @Timeout(60)
 class OpenApiTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api"));
     static RestCalls rest;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api"));
         rest = new RestCalls(gw);
         gw.sql("""
                 create type mood as enum ('happy', 'sad');
@@ -58,11 +58,6 @@ class OpenApiTest {
         while (Instant.now().isBefore(deadline) && !doc(gw.serviceKey()).get("paths").has("/rpc/hidden")) {
             sleep();
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static JsonNode doc(String token, String... headers) {

@@ -1,10 +1,10 @@
 package dev.parley.rest;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 
@@ -18,18 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class RestSchemaReloadTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static RestCalls rest;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         rest = new RestCalls(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test

@@ -2,11 +2,11 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,14 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** /rest/v1/rpc/{fn} as PostgREST answers it, against a real gateway and Postgres. */
 @Timeout(60)
 class RpcTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api", "PARLEY_MAX_BODY_BYTES", "100000"));
     static RestCalls rest;
     static UUID alice;
     static UUID bob;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api", "PARLEY_MAX_BODY_BYTES", "100000"));
         rest = new RestCalls(gw);
         alice = gw.createUser("alice@example.com");
         bob = gw.createUser("bob@example.com");
@@ -107,11 +107,6 @@ class RpcTest {
                 grant execute on function api.hello(text) to anon, authenticated, service_role;
                 """.formatted(alice, alice, bob));
         awaitFunction("quotedFunction?user=x&fullName=y");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static void awaitFunction(String call) {

@@ -3,6 +3,8 @@ package dev.parley.testing;
 import dev.parley.Gateway;
 import dev.parley.config.Config;
 import dev.parley.config.DatabaseUrl;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.URI;
@@ -23,8 +25,12 @@ import java.util.UUID;
  * A real gateway on a random port over its own fresh database (see {@link TestPostgres}), for
  * one test class. Tests speak to it over real HTTP and sockets, and set up schema with
  * {@link #sql} as the superuser, as a user would with psql.
+ *
+ * <p>A test class holds it as {@code @RegisterExtension static final TestGateway gw = TestGateway.start();}:
+ * the gateway starts when the class is initialised and JUnit closes it after the class's last test,
+ * so no class repeats the start/stop lifecycle methods.
  */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable, AfterAllCallback {
     public static final String SECRET = "parley-test-secret-0123456789-abcdefghijklmnop";
 
     private final Gateway gateway;
@@ -134,5 +140,10 @@ public final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 }
