@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,24 +52,14 @@ class OpenApiTest {
                 create table api.things (id int primary key);
                 grant select on api.things to anon;
                 """);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline) && !doc(gw.serviceKey()).get("paths").has("/rpc/hidden")) {
-            sleep();
-        }
+        RestCalls.await(() -> rest.get("/", gw.serviceKey()),
+                r -> r.statusCode() == 200 && json(r).path("paths").has("/rpc/hidden"), "the description never listed /rpc/hidden");
     }
 
     static JsonNode doc(String token, String... headers) {
         HttpResponse<String> r = rest.get("/", token, headers);
         assertEquals(200, r.statusCode(), r.body());
         return json(r);
-    }
-
-    static void sleep() {
-        try {
-            Thread.sleep(25);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static List<String> refs(JsonNode parameters) {

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -106,20 +104,7 @@ class RpcTest {
                 create function api.hello(name text) returns text language sql as $$ select 'api says hi to ' || name $$;
                 grant execute on function api.hello(text) to anon, authenticated, service_role;
                 """.formatted(alice, alice, bob));
-        awaitFunction("quotedFunction?user=x&fullName=y");
-    }
-
-    static void awaitFunction(String call) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline)) {
-            if (rest.get("/rpc/" + call, gw.serviceKey()).statusCode() != 404) return;
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        throw new AssertionError("function never appeared: " + call);
+        rest.awaitFunction("quotedFunction?user=x&fullName=y");
     }
 
     /** A POST whose headers replace the JSON Content-Type when they name another. */
@@ -525,7 +510,7 @@ class RpcTest {
         @Test
         void revokedExecuteIsRefused() {
             gw.sql("create function secret() returns int language sql as $$ select 42 $$; revoke execute on function secret() from public, anon, authenticated");
-            awaitFunction("secret");
+            rest.awaitFunction("secret");
             HttpResponse<String> r = rest.get("/rpc/secret", gw.anonKey());
             assertEquals(401, r.statusCode(), r.body());
             assertEquals("42501", json(r).get("code").asText());
@@ -648,7 +633,7 @@ class RpcTest {
         @Test
         void newFunctionsAppearWithoutRestart() {
             gw.sql("create function brand_new() returns text language sql as $$ select 'new' $$");
-            awaitFunction("brand_new");
+            rest.awaitFunction("brand_new");
             assertEquals("\"new\"", get("brand_new").body());
         }
     }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -142,8 +144,25 @@ public final class TestGateway implements AutoCloseable, AfterAllCallback {
         gateway.close();
     }
 
+    /**
+     * Closes the gateway when the class that holds it is done. JUnit hands a class's extensions
+     * down to its {@code @Nested} classes, whose ends must not close it.
+     */
     @Override
     public void afterAll(ExtensionContext context) {
-        close();
+        if (heldBy(context.getRequiredTestClass())) close();
+    }
+
+    private boolean heldBy(Class<?> testClass) {
+        for (Field f : testClass.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) || f.getType() != TestGateway.class) continue;
+            try {
+                f.setAccessible(true);
+                if (f.get(null) == this) return true;
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return false;
     }
 }
