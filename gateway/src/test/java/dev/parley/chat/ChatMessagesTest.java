@@ -2,10 +2,10 @@ package dev.parley.chat;
 
 import dev.parley.auth.Caller;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class ChatMessagesTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static ChatDb db;
     static Caller admin;
     static Caller moderator;
@@ -34,17 +35,11 @@ class ChatMessagesTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         db = new ChatDb(gw);
         admin = db.newUser("ada@msgs.example.com");
         moderator = db.newUser("mona@msgs.example.com");
         member = db.newUser("max@msgs.example.com");
         outsider = db.newUser("olga@msgs.example.com");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** A room of admin's with moderator (as moderator) and member in it. */

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.auth.Caller;
 import dev.parley.http.Json;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class ChatSocketTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static ChatDb db;
     static Caller admin;
     static Caller member;
@@ -47,16 +48,10 @@ class ChatSocketTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         db = new ChatDb(gw);
         admin = db.newUser("ada@socket.example.com");
         member = db.newUser("max@socket.example.com");
         outsider = db.newUser("olga@socket.example.com");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** One socket, its frames in a queue. */

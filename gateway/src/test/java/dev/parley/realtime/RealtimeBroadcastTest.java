@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
@@ -21,24 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Broadcast from clients (self, ack, binary frames), over HTTP and from SQL; private topics by RLS. */
 @Timeout(60)
 class RealtimeBroadcastTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static UUID alice;
     static UUID bob;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         alice = gw.createUser("alice@example.com");
         bob = gw.createUser("bob@example.com");
         gw.sql("create policy read_rooms on realtime.messages for select to authenticated using ("
                 + "realtime.topic() = 'secret:' || auth.uid()::text or realtime.topic() = 'shared')");
         gw.sql("create policy write_own on realtime.messages for insert to authenticated with check ("
                 + "realtime.topic() = 'secret:' || auth.uid()::text)");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static ObjectNode message(String event, ObjectNode payload) {

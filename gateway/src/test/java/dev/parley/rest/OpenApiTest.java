@@ -2,14 +2,12 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** GET /rest/v1/: the Swagger 2.0 description PostgREST 12 gives, per role and profile. */
 @Timeout(60)
 class OpenApiTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api"));
     static RestCalls rest;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api"));
         rest = new RestCalls(gw);
         gw.sql("""
                 create type mood as enum ('happy', 'sad');
@@ -54,29 +52,14 @@ class OpenApiTest {
                 create table api.things (id int primary key);
                 grant select on api.things to anon;
                 """);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline) && !doc(gw.serviceKey()).get("paths").has("/rpc/hidden")) {
-            sleep();
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
+        RestCalls.await(() -> rest.get("/", gw.serviceKey()),
+                r -> r.statusCode() == 200 && json(r).path("paths").has("/rpc/hidden"), "the description never listed /rpc/hidden");
     }
 
     static JsonNode doc(String token, String... headers) {
         HttpResponse<String> r = rest.get("/", token, headers);
         assertEquals(200, r.statusCode(), r.body());
         return json(r);
-    }
-
-    static void sleep() {
-        try {
-            Thread.sleep(25);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static List<String> refs(JsonNode parameters) {

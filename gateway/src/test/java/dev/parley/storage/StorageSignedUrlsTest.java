@@ -3,10 +3,10 @@ package dev.parley.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.sql.Connection;
@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Signed download and upload URLs: one object, one action, until expiry; no other credential needed. */
 @Timeout(60)
 class StorageSignedUrlsTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static StorageCalls s;
     static UUID alice;
     static String aliceToken;
@@ -29,7 +30,6 @@ class StorageSignedUrlsTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         s = new StorageCalls(gw);
         s.createBucket("files", false, null);
         gw.sql("""
@@ -43,11 +43,6 @@ class StorageSignedUrlsTest {
         bobToken = gw.userToken(gw.createUser("bob@example.com"));
         s.upload("files", alice + "/photo.txt", aliceToken, "alice's photo");
         s.upload("files", alice + "/other.txt", aliceToken, "other");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test
