@@ -1,5 +1,6 @@
 package dev.parley.realtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.GatewayContext;
 import dev.parley.auth.Caller;
@@ -8,11 +9,16 @@ import dev.parley.http.Json;
 import dev.parley.http.RequestBody;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * POST /realtime/v1/api/broadcast, Supabase's broadcast over HTTP (realtime-js's {@code httpSend}
@@ -62,7 +68,7 @@ final class BroadcastApi implements HttpHandler {
     }
 
     /** {@code /{topic}/events/{event}} below /api/broadcast, parsed from the raw (still encoded) URI. */
-    private Item singleOf(HttpServerExchange exchange) throws java.io.IOException {
+    private Item singleOf(HttpServerExchange exchange) throws IOException {
         String uri = exchange.getRequestURI();
         String rest = uri.substring(uri.indexOf("/api/broadcast/") + "/api/broadcast/".length());
         String[] parts = rest.split("/", -1);
@@ -77,8 +83,8 @@ final class BroadcastApi implements HttpHandler {
         String pr = exchange.getQueryParameters().containsKey("private")
                 ? exchange.getQueryParameters().get("private").getFirst() : "false";
         if (!pr.equals("true") && !pr.equals("false")) throw ApiError.badRequest("PGRST102", "private must be true or false", null);
-        String type = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
-        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "PGRST107", "The payload must be application/json", "got " + type, null);
         }
         JsonNode payload = readJson(exchange);
@@ -89,24 +95,23 @@ final class BroadcastApi implements HttpHandler {
 
     private static String decode(String part) {
         try {
-            return java.net.URLDecoder.decode(part.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("PGRST102", "Bad percent-encoding in the path", null);
         }
     }
 
-    private JsonNode readJson(HttpServerExchange exchange) throws java.io.IOException {
+    private JsonNode readJson(HttpServerExchange exchange) throws IOException {
         try {
             return Json.MAPPER.readTree(RequestBody.read(exchange, node.settings.maxPayloadBytes()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiError.badRequest("PGRST102", "Invalid JSON body", e.getOriginalMessage());
         }
     }
 
     /** {@code {"messages": [...]}}, the batch form. */
-    private List<Item> messagesOf(HttpServerExchange exchange) throws java.io.IOException {
-        JsonNode body;
-        body = readJson(exchange);
+    private List<Item> messagesOf(HttpServerExchange exchange) throws IOException {
+        JsonNode body = readJson(exchange);
         JsonNode messages = body == null ? null : body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ApiError.badRequest("PGRST102", "Body must be {\"messages\": [{\"topic\", \"event\", \"payload\"}, ...]}", null);
