@@ -20,8 +20,8 @@ load() { java -Xmx4g -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL
   --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres"; }
 
 if [ "$what" = changes ] || [ "$what" = all ]; then
-  echo "== postgres_changes, 1,000 distinct users, RLS joining a membership table"
-  load changes --sockets=1000 --rate="${CHANGES_RATE:-250}" --seconds=20
+  echo "== postgres_changes, ${CHANGES_SOCKETS:-1000} distinct users, RLS joining a membership table"
+  load changes --sockets="${CHANGES_SOCKETS:-1000}" --rate="${CHANGES_RATE:-250}" --seconds="${CHANGES_SECONDS:-20}"
 fi
 if [ "$what" = broadcast ] || [ "$what" = all ]; then
   echo "== broadcast from the database (realtime.send) to 1,000 sockets on one private topic"
