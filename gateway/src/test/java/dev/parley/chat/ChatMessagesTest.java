@@ -204,6 +204,9 @@ class ChatMessagesTest {
         // unread_counts shows the caller's own rows only.
         assertEquals(List.of(id(member)), db.query(member, "select user_id from unread_counts").stream()
                 .map(r -> r.get("user_id")).distinct().toList());
+        // The count's SECURITY DEFINER helper answers for the caller's own rooms only.
+        assertEquals(1L, db.value(member, "select chat.my_unread_count(?)", room));
+        assertNull(db.value(outsider, "select chat.my_unread_count(?)", room));
         db.refused("PT404", "room not found", outsider, "select mark_read(?)", room);
         db.refused("PT404", "message not found in this room", member, "select mark_read(?, ?)", room, UUID.randomUUID());
         db.refused("PT404", "message not found in this room", member, "select mark_read(?, ?)", room("public"), third);

@@ -143,6 +143,44 @@ class RealtimeBroadcastTest {
     }
 
     @Test
+    void theOneMessageHttpFormOfHttpSendBroadcastsAndAuthorizesPrivateTopics() {
+        // realtime-js 2.1xx httpSend: POST /api/broadcast/{topic}/events/{event}[?private=true], body = payload
+        try (PhoenixSocket s = PhoenixSocket.connect(gw, gw.anonKey())) {
+            s.joinOk("realtime:room a", JoinPayloads.realtimeJs().build());
+            var res = gw.send(gw.request("/realtime/v1/api/broadcast/room%20a/events/cursor%2Fmove").header("apikey", gw.anonKey())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"x\":1}")).build());
+            assertEquals(202, res.statusCode(), res.body());
+            JsonNode got = s.awaitEvent("realtime:room a", "broadcast");
+            assertEquals("cursor/move", got.path("payload").path("event").asText());
+            assertEquals(1, got.path("payload").path("payload").path("x").asInt());
+
+            var forbidden = gw.send(gw.request("/realtime/v1/api/broadcast/secret:" + bob + "/events/x?private=true")
+                    .header("Authorization", "Bearer " + gw.userToken(alice)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(403, forbidden.statusCode(), forbidden.body());
+            var allowed = gw.send(gw.request("/realtime/v1/api/broadcast/secret:" + alice + "/events/x?private=true")
+                    .header("Authorization", "Bearer " + gw.userToken(alice)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(202, allowed.statusCode(), allowed.body());
+            var badPath = gw.send(gw.request("/realtime/v1/api/broadcast/news/x").header("apikey", gw.anonKey())
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(404, badPath.statusCode(), badPath.body());
+            var notObject = gw.send(gw.request("/realtime/v1/api/broadcast/news/events/x").header("apikey", gw.anonKey())
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[1]")).build());
+            assertEquals(400, notObject.statusCode(), notObject.body());
+            var binary = gw.send(gw.request("/realtime/v1/api/broadcast/news/events/x").header("apikey", gw.anonKey())
+                    .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("ab")).build());
+            assertEquals(415, binary.statusCode(), binary.body());
+            var persist = gw.send(gw.request("/realtime/v1/api/broadcast/news/events/x?private=true&persist=true")
+                    .header("apikey", gw.anonKey()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(400, persist.statusCode(), persist.body());
+            s.assertNone(m -> m.path("payload").path("event").asText().equals("x"), 300, "a refused HTTP broadcast");
+        }
+    }
+
+    @Test
     void realtimeSendFromSqlReachesSubscribersWithAPositionAndRespectsPrivacy() {
         try (PhoenixSocket pub = PhoenixSocket.connect(gw, gw.anonKey());
              PhoenixSocket priv = PhoenixSocket.connect(gw, gw.anonKey())) {
