@@ -30,7 +30,8 @@ bench_start_gateway() {
 bench_heap_kib() {
   jcmd "$BENCH_PID" GC.run >/dev/null
   sleep 1
-  jcmd "$BENCH_PID" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub("K,?", "", v); print v; exit } }'
+  # sum "used" over the generations (young and old), not Metaspace
+  jcmd "$BENCH_PID" GC.heap_info | awk '/Gen|garbage-first heap/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub("K,?", "", v); s += v } } END { print s + 0 }'
 }
 
 # An HS256 token for user $1 (uuid) signed with the gateway's secret, valid for 2 hours.

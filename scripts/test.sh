@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # JUnit suites, then the runnable jar the node suites start.
 mvn -B -ntp verify
 
-# supabase-js's auth and storage clients, unmodified, against the jar (about 20 s).
+# supabase-js's auth, storage, REST and realtime clients, unmodified, against the jar (about 40 s).
 scripts/supabase-js-check/run.sh
 
 if [ -f sdk-js/package.json ]; then

@@ -96,7 +96,9 @@ create policy notifications_own_delete on public.notifications for delete to aut
 -- no more than the tables would (a plain view would read as its owner, bypassing RLS).
 
 -- Each room the caller can see with its latest message (none for public rooms the caller has
--- not joined: their messages are for members).
+-- not joined: their messages are for members). The membership test depends only on the room,
+-- so it runs once per room, before the scan; RLS alone would walk the whole of a public room
+-- the caller is not in, looking for a visible message (V46).
 create view public.rooms_with_latest_message with (security_invoker = true) as
 select r.*,
        m.id as latest_message_id,
@@ -108,7 +110,7 @@ from public.rooms r
 left join lateral (
   select lm.id, lm.content, lm.created_at, lm.user_id
   from public.messages lm
-  where lm.room_id = r.id and lm.deleted_at is null
+  where lm.room_id = r.id and lm.deleted_at is null and r.id in (select chat.my_room_ids())
   order by lm.created_at desc, lm.id desc
   limit 1
 ) m on true

@@ -81,9 +81,10 @@ SQL
     echo "$sql"; printf '%s\n' "$last"; } >>"$OUT"
 }
 
-# search_messages is a SECURITY DEFINER function: EXPLAIN shows one Function Scan, so its inner
-# plan is captured with auto_explain (nested statements) into the plans file.
-search_plan() {
+# search_messages and chat.my_unread_count (behind unread_counts) are SECURITY DEFINER functions:
+# EXPLAIN shows one Function Scan or call, so their inner plans are captured with auto_explain
+# (nested statements) into the plans file.
+nested_plans() {
   local who=$1 sql=$2
   bench_psql -At <<SQL >>"$OUT" 2>&1
 load 'auto_explain';
@@ -115,6 +116,7 @@ measure "search '$MIDDLE' (all my rooms)" "$U1" "select * from search_messages('
 measure "search '$MIDDLE' (one room)" "$U1" "select * from search_messages('$MIDDLE', '$R')"
 measure "search '$COMMON' (all my rooms)" "$U1" "select * from search_messages('$COMMON')"
 measure "rooms_with_latest_message (all visible)" "$U1" "select * from rooms_with_latest_message"
-search_plan "$U1" "select * from search_messages('$MIDDLE')"
-search_plan "$U1" "select * from search_messages('$COMMON')"
+nested_plans "$U2" "select chat.my_unread_count('$(room 15)')"
+nested_plans "$U1" "select * from search_messages('$MIDDLE')"
+nested_plans "$U1" "select * from search_messages('$COMMON')"
 echo "plans: $OUT"

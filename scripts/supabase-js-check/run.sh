@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs supabase-js's auth and storage clients, unmodified, against the built jar: starts a
-# gateway on its own embedded Postgres in a temporary data directory (random loopback ports),
-# installs the pinned supabase-js, runs auth.mjs then storage.mjs, and stops the gateway.
+# Runs supabase-js's auth, storage, REST and realtime clients, unmodified, against the built jar:
+# starts a gateway on its own embedded Postgres in a temporary data directory (random loopback
+# ports, schemas public and extra exposed), installs the pinned supabase-js, applies rest.sql and
+# realtime.sql with psql, runs auth.mjs, storage.mjs, rest.mjs and realtime.mjs (every one even
+# when an earlier one fails), and stops the gateway. Exits non-zero when any check failed.
 #
 #   scripts/supabase-js-check/run.sh      (after mvn -q -DskipTests package)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 JAR=$ROOT/gateway/target/parley.jar
+command -v psql > /dev/null || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
 [ -f "$JAR" ] || { echo "build the jar first: mvn -q -DskipTests package" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/parley-sbjs.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -15,7 +18,7 @@ PORT=$(free_port)
 DB_PORT=$(free_port)
 trap 'kill "$GW" 2>/dev/null || true; wait "$GW" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-PARLEY_PORT=$PORT PARLEY_HOST=127.0.0.1 PARLEY_DB_PORT=$DB_PORT PARLEY_DATA_DIR="$WORK/data" \
+PARLEY_DB_SCHEMAS=public,extra PARLEY_PORT=$PORT PARLEY_HOST=127.0.0.1 PARLEY_DB_PORT=$DB_PORT PARLEY_DATA_DIR="$WORK/data" \
   java -jar "$JAR" > "$WORK/gateway.log" 2>&1 &
 GW=$!
 URL=http://127.0.0.1:$PORT
@@ -30,12 +33,25 @@ cd "$HERE"
 NODE=(node)
 node -e 'process.exit(typeof WebSocket === "undefined" ? 0 : 1)' && NODE=(node --experimental-websocket)
 
+# The REST and realtime checks' tables; the gateway picks the DDL up without a restart.
+for f in rest.sql realtime.sql; do
+  psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -f "$f" > /dev/null
+done
+
 export PARLEY_URL=$URL PARLEY_ANON_KEY=$ANON PARLEY_SERVICE_KEY=$SERVICE
-"${NODE[@]}" auth.mjs
+FAILED=()
+"${NODE[@]}" auth.mjs || FAILED+=(auth)
 
 # The storage check acts as a user signed up through /auth/v1.
 SESSION=$(curl -sf -H "apikey: $ANON" -H 'Content-Type: application/json' \
   -d "{\"email\":\"storage-$(date +%s)@example.com\",\"password\":\"storage-password\"}" "$URL/auth/v1/signup")
 PARLEY_USER_TOKEN=$(node -e 'console.log(JSON.parse(process.argv[1]).access_token)' "$SESSION") \
 PARLEY_USER_ID=$(node -e 'console.log(JSON.parse(process.argv[1]).user.id)' "$SESSION") \
-  "${NODE[@]}" storage.mjs
+  "${NODE[@]}" storage.mjs || FAILED+=(storage)
+"${NODE[@]}" rest.mjs || FAILED+=(rest)
+"${NODE[@]}" realtime.mjs || FAILED+=(realtime)
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "supabase-js check failed: ${FAILED[*]} (gateway log: last lines below)" >&2
+  tail -20 "$WORK/gateway.log" >&2
+  exit 1
+fi

@@ -54,6 +54,11 @@ async function newUser(name, options = {}) {
   const page = await context.newPage();
   page.on('pageerror', (e) => failures.push(`${name}: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') console.error(`[${name} console] ${m.text()}`); });
+  // Toasts (errors, "no longer a member", ...) go to the log too: a failure then shows what the app said.
+  await page.addInitScript(() => addEventListener('DOMContentLoaded', () => {
+    const toast = document.getElementById('toast');
+    if (toast) new MutationObserver(() => console.error(`[toast] ${toast.textContent}`)).observe(toast, { childList: true, characterData: true, subtree: true });
+  }));
   await page.goto(gateway.url);
   return { name, context, page, email: `${name}_${run}@example.com`, password: `pw-${run}-secret` };
 }

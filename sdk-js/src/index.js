@@ -56,7 +56,7 @@ export class SupabaseClient {
     this.storageKey = auth.storageKey ?? `sb-${base.hostname.split('.')[0]}-auth-token`;
     this.baseFetch = global.fetch ?? ((...a) => globalThis.fetch(...a));
     this.accessTokenOption = options.accessToken ?? null;
-    this.fetch = (input, init = {}) => this._fetchWithAuth(input, init);
+    this.fetch = this._authenticatedFetch(this.baseFetch);
 
     if (this.accessTokenOption) {
       // A third-party token provider replaces Parley's auth client entirely, as in supabase-js.
@@ -124,11 +124,22 @@ export class SupabaseClient {
     return data.session?.access_token ?? this.supabaseKey;
   }
 
-  async _fetchWithAuth(input, init) {
+  /**
+   * A fetch that adds apikey and Authorization, then sends with `send`. withTransport(other) gives
+   * the same over another sender: storage uploads with progress send through XMLHttpRequest, and
+   * must carry the same headers as every other request.
+   */
+  _authenticatedFetch(send) {
+    const authenticated = (input, init = {}) => this._fetchWithAuth(send, input, init);
+    authenticated.withTransport = (other) => this._authenticatedFetch(other);
+    return authenticated;
+  }
+
+  async _fetchWithAuth(send, input, init) {
     const headers = new Headers(init.headers ?? {});
     if (!headers.has('apikey')) headers.set('apikey', this.supabaseKey);
     if (!headers.has('Authorization')) headers.set('Authorization', `Bearer ${await this._accessToken()}`);
-    return this.baseFetch(input, { ...init, headers });
+    return send(input, { ...init, headers });
   }
 
   _listenForAuthEvents() {

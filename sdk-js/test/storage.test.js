@@ -190,4 +190,49 @@ describe('storage', () => {
     assert.deepEqual((await b.remove([`${alice.user.id}/note.txt`])).data, []);
     assert.equal(await (await a.download(`${alice.user.id}/note.txt`)).data.text(), 'alice');
   });
+
+  it("upload progress in a browser (XMLHttpRequest) sends the user's apikey and token", T, async () => {
+    const alice = await signedUp();
+    const { data: { session } } = await alice.client.auth.getSession();
+    const sent = [];
+    // Stands in for the browser's XMLHttpRequest: records the headers set on it and performs the
+    // request with fetch, so the gateway (and its RLS policies) decides the outcome.
+    class RecordingXhr {
+      constructor() {
+        this.headers = {};
+        this.upload = {};
+        sent.push(this);
+      }
+      open(method, url) { this.method = method; this.url = url; }
+      setRequestHeader(name, value) { this.headers[name.toLowerCase()] = value; }
+      send(body) {
+        fetch(this.url, { method: this.method, headers: this.headers, body }).then(async (res) => {
+          this.upload.onprogress?.({ loaded: body.length, total: body.length, lengthComputable: true });
+          this.status = res.status;
+          this.statusText = res.statusText;
+          this.responseText = await res.text();
+          this.onload();
+        }, (e) => this.onerror(e));
+      }
+    }
+    const saved = globalThis.XMLHttpRequest;
+    globalThis.XMLHttpRequest = RecordingXhr;
+    const events = [];
+    let up;
+    try {
+      up = await alice.client.storage.from('private').upload(`${alice.user.id}/progress.txt`, 'with progress', {
+        contentType: 'text/plain',
+        onUploadProgress: (e) => events.push(e),
+      });
+    } finally {
+      globalThis.XMLHttpRequest = saved;
+    }
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].headers.apikey, gw.anonKey);
+    assert.equal(sent[0].headers.authorization, `Bearer ${session.access_token}`);
+    assert.equal(up.error, null);
+    assert.deepEqual(events.at(-1), { loaded: 13, total: 13 });
+    const back = await alice.client.storage.from('private').download(`${alice.user.id}/progress.txt`);
+    assert.equal(await back.data.text(), 'with progress');
+  });
 });

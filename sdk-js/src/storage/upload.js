@@ -35,7 +35,7 @@ function xhrSend(method, url, headers, bytes, onUploadProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
-    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    new Headers(headers).forEach((v, k) => xhr.setRequestHeader(k, v));
     xhr.upload.onprogress = (e) => onUploadProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : bytes.length });
     xhr.onload = () => resolve(new Response(xhr.responseText, { status: xhr.status, statusText: xhr.statusText }));
     xhr.onerror = () => reject(new TypeError('Network request failed'));
@@ -45,12 +45,17 @@ function xhrSend(method, url, headers, bytes, onUploadProgress) {
 
 /**
  * A fetch function that reports upload progress for this one request, with the body to give it.
+ * In browsers the request goes through XMLHttpRequest; when fetchImpl is the client's
+ * authenticated fetch (it has withTransport), XHR becomes its transport so the request keeps the
+ * apikey and Authorization headers that fetchImpl adds.
  */
 export async function progressRequest(fetchImpl, body, onUploadProgress) {
   const bytes = await bytesOf(body);
   if (!bytes) throw new TypeError('onUploadProgress needs a body of known size (string, ArrayBuffer, typed array or Blob)');
   if (typeof XMLHttpRequest !== 'undefined') {
-    return { fetch: (url, init) => xhrSend(init.method, url, init.headers, bytes, onUploadProgress), body: bytes, duplex: undefined };
+    const xhrFetch = (url, init) => xhrSend(init.method, url, init.headers, bytes, onUploadProgress);
+    const send = typeof fetchImpl.withTransport === 'function' ? fetchImpl.withTransport(xhrFetch) : xhrFetch;
+    return { fetch: send, body: bytes, duplex: undefined };
   }
   onUploadProgress({ loaded: 0, total: bytes.length });
   return { fetch: fetchImpl, body: countingStream(bytes, onUploadProgress), duplex: 'half', length: bytes.length };

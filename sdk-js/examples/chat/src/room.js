@@ -540,7 +540,7 @@ $('#room-back').addEventListener('click', () => close());
 $('#room-leave').addEventListener('click', () => attempt(async () => {
   const roomId = state.roomId;
   await state.api.leaveRoom(roomId);
-  state.memberships.delete(roomId);
+  rooms.forget(roomId);
   close();
   await rooms.refresh();
 }, 'Leave'));

@@ -12,6 +12,12 @@ const channels = new Map(); // room id -> channel
 let changesChannel = null;
 let pollTimer = null;
 let refreshTimer = null;
+// Bumped whenever this tab changes its own memberships (opening a room, which may join it, or
+// leaving one). A refresh that overlapped such a change may have read the memberships before it
+// (or may see a stale role for the room being opened), so its result is dropped and it runs
+// again, rather than closing a room just joined as if I had been removed from it.
+let membershipWrites = 0;
+let opening = 0; // ensureMember calls under way
 
 export async function start() {
   await refresh();
@@ -56,9 +62,11 @@ export function refreshSoon(delay = 150) {
 
 export async function refresh() {
   if (!state.user) return;
+  const writesBefore = membershipWrites;
   const [rooms, memberships, unread] = await Promise.all([
     state.api.rooms(), state.api.myMemberships(), state.api.unreadCounts().catch(() => []),
   ]);
+  if (writesBefore !== membershipWrites || opening) return refreshSoon();
   const roleBefore = state.memberships.get(state.roomId);
   state.rooms = new Map(rooms.map((r) => [r.id, r]));
   state.memberships = new Map(memberships.map((m) => [m.room_id, m.role]));
@@ -88,6 +96,12 @@ function syncChannels() {
   }
 }
 
+/** I left a room myself: the list forgets it, and no refresh already under way brings it back. */
+export function forget(roomId) {
+  membershipWrites++;
+  state.memberships.delete(roomId);
+}
+
 export function channelOf(roomId) {
   return channels.get(roomId);
 }
@@ -95,10 +109,16 @@ export function channelOf(roomId) {
 /** Makes me a member (public rooms join on open) and gives the room its channel. */
 export async function ensureMember(roomId) {
   // Asked afresh: the list may not know yet that I was removed (or added) a moment ago.
-  const role = await state.api.myRole(roomId);
-  if (role) state.memberships.set(roomId, role);
-  else if (state.rooms.get(roomId)?.type === 'public') state.memberships.set(roomId, (await state.api.joinRoom(roomId))?.role ?? 'member');
-  else throw new Error('you are not a member of this room');
+  opening++;
+  try {
+    const role = await state.api.myRole(roomId);
+    if (role) state.memberships.set(roomId, role);
+    else if (state.rooms.get(roomId)?.type === 'public') state.memberships.set(roomId, (await state.api.joinRoom(roomId))?.role ?? 'member');
+    else throw new Error('you are not a member of this room');
+  } finally {
+    opening--;
+    membershipWrites++;
+  }
   syncChannels();
 }
 

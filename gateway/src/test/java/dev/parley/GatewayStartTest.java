@@ -2,10 +2,9 @@ package dev.parley;
 
 import dev.parley.auth.Caller;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.ResultSet;
 import java.util.Map;
@@ -18,17 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
 class GatewayStartTest {
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
 
     @Test
     void healthIsOkOnceDatabaseMigrationsAndListenerAreUp() {

@@ -1,5 +1,6 @@
 package dev.parley.realtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.GatewayContext;
 import dev.parley.auth.Caller;
@@ -8,11 +9,16 @@ import dev.parley.http.Json;
 import dev.parley.http.RequestBody;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * POST /realtime/v1/api/broadcast, Supabase's broadcast over HTTP (realtime-js's {@code httpSend}
@@ -20,6 +26,11 @@ import java.util.List;
  * answered 202 with no body. A private message needs the caller's INSERT policies on
  * realtime.messages to admit it (checked per topic); the whole request is refused (403) when any
  * message is not allowed, and nothing is sent then.
+ *
+ * <p>Also POST /realtime/v1/api/broadcast/{topic}/events/{event}[?private=true], the one-message form
+ * realtime-js 2.1xx's {@code httpSend} posts to: the body is the payload itself (a JSON object), and
+ * the answer is the same 202. Stored messages ({@code persist}) and binary payloads are refused
+ * with a 400 / 415 that says so: Parley does not keep broadcasts and relays HTTP payloads as JSON.
  */
 final class BroadcastApi implements HttpHandler {
     private final RealtimeNode node;
@@ -39,12 +50,68 @@ final class BroadcastApi implements HttpHandler {
             throw new ApiError(405, "PGRST117", "Unsupported HTTP method: " + exchange.getRequestMethod());
         }
         Caller caller = ctx.authenticator().authenticate(exchange);
-        JsonNode body;
+        List<Item> items = exchange.getRelativePath().isEmpty() || exchange.getRelativePath().equals("/")
+                ? messagesOf(exchange) : List.of(singleOf(exchange));
         try {
-            body = Json.MAPPER.readTree(RequestBody.read(exchange, node.settings.maxPayloadBytes()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            for (Item it : items) {
+                if (it.isPrivate() && !node.authorizer.authorize(it.topic(), caller).broadcastWrite()) {
+                    throw new ApiError(403, "42501", "You do not have permission to broadcast to topic " + it.topic(), null,
+                            "add an INSERT policy on realtime.messages for this topic");
+                }
+            }
+            for (Item it : items) node.broadcasts.fromApi(it.topic(), it.isPrivate(), it.event(), it.payload());
+        } catch (SQLException e) {
+            throw new ApiError(503, "PGRST000", "Realtime could not reach the database", e.getMessage(), null);
+        }
+        exchange.setStatusCode(202);
+        exchange.endExchange();
+    }
+
+    /** {@code /{topic}/events/{event}} below /api/broadcast, parsed from the raw (still encoded) URI. */
+    private Item singleOf(HttpServerExchange exchange) throws IOException {
+        String uri = exchange.getRequestURI();
+        String rest = uri.substring(uri.indexOf("/api/broadcast/") + "/api/broadcast/".length());
+        String[] parts = rest.split("/", -1);
+        if (parts.length != 3 || !parts[1].equals("events") || parts[0].isEmpty() || parts[2].isEmpty()) {
+            throw new ApiError(404, "PGRST125", "Not found: use /api/broadcast or /api/broadcast/{topic}/events/{event}", null, null);
+        }
+        String topic = decode(parts[0]);
+        String event = decode(parts[2]);
+        if (exchange.getQueryParameters().keySet().stream().anyMatch(k -> k.startsWith("persist"))) {
+            throw ApiError.badRequest("PGRST102", "Stored broadcast messages (persist) are not supported", null);
+        }
+        String pr = exchange.getQueryParameters().containsKey("private")
+                ? exchange.getQueryParameters().get("private").getFirst() : "false";
+        if (!pr.equals("true") && !pr.equals("false")) throw ApiError.badRequest("PGRST102", "private must be true or false", null);
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "PGRST107", "The payload must be application/json", "got " + type, null);
+        }
+        JsonNode payload = readJson(exchange);
+        if (payload == null || !payload.isObject()) throw ApiError.badRequest("PGRST102", "The payload must be a JSON object", null);
+        if (topic.startsWith(Topics.PREFIX)) topic = topic.substring(Topics.PREFIX.length());
+        return new Item(topic, event, payload, pr.equals("true"));
+    }
+
+    private static String decode(String part) {
+        try {
+            return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("PGRST102", "Bad percent-encoding in the path", null);
+        }
+    }
+
+    private JsonNode readJson(HttpServerExchange exchange) throws IOException {
+        try {
+            return Json.MAPPER.readTree(RequestBody.read(exchange, node.settings.maxPayloadBytes()));
+        } catch (JsonProcessingException e) {
             throw ApiError.badRequest("PGRST102", "Invalid JSON body", e.getOriginalMessage());
         }
+    }
+
+    /** {@code {"messages": [...]}}, the batch form. */
+    private List<Item> messagesOf(HttpServerExchange exchange) throws IOException {
+        JsonNode body = readJson(exchange);
         JsonNode messages = body == null ? null : body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ApiError.badRequest("PGRST102", "Body must be {\"messages\": [{\"topic\", \"event\", \"payload\"}, ...]}", null);
@@ -66,18 +133,6 @@ final class BroadcastApi implements HttpHandler {
             if (topic.startsWith(Topics.PREFIX)) topic = topic.substring(Topics.PREFIX.length());
             items.add(new Item(topic, m.get("event").asText(), payload, pr != null && pr.asBoolean()));
         }
-        try {
-            for (Item it : items) {
-                if (it.isPrivate() && !node.authorizer.authorize(it.topic(), caller).broadcastWrite()) {
-                    throw new ApiError(403, "42501", "You do not have permission to broadcast to topic " + it.topic(), null,
-                            "add an INSERT policy on realtime.messages for this topic");
-                }
-            }
-            for (Item it : items) node.broadcasts.fromApi(it.topic(), it.isPrivate(), it.event(), it.payload());
-        } catch (SQLException e) {
-            throw new ApiError(503, "PGRST000", "Realtime could not reach the database", e.getMessage(), null);
-        }
-        exchange.setStatusCode(202);
-        exchange.endExchange();
+        return items;
     }
 }

@@ -33,6 +33,15 @@ import java.util.concurrent.CompletableFuture;
  * realtime.events. While disconnected, incoming notifications are held; on reconnect the node
  * first reads every event after the last one it delivered, then the held ones (duplicates drop by
  * position). If events were pruned meanwhile, channels are told to resync.
+ *
+ * <p>Bound (DESIGN.md hard part 5): at most {@code maxPendingEvents} notifications are between
+ * arrival and delivery, and at most as many are held while disconnected. Past the bound the feed
+ * stops taking notifications one by one (they are dropped, which is safe: each one's event is
+ * already committed in realtime.events); once everything taken has been delivered it catches up
+ * from realtime.events exactly as after a listener loss: every event after the last delivered
+ * position, in order, duplicates dropped by position, or, when more than {@link #CATCH_UP_LIMIT}
+ * are waiting or some were pruned, every channel is told to resync. No subscriber is ever
+ * silently skipped, and memory stays bounded however far delivery falls behind.
  */
 final class ChangeFeed implements NotificationBus.StatusListener {
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
@@ -46,6 +55,11 @@ final class ChangeFeed implements NotificationBus.StatusListener {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private boolean disconnected;
     private final List<String> held = new ArrayList<>();
+    private final int maxPending;
+    /** Notifications taken and not yet delivered (guarded by lock). */
+    private int inFlight;
+    /** Notifications were dropped past the bound: catch up once the pipeline is empty (guarded by lock). */
+    private boolean overflowed;
     /** Highest position delivered (delivery stage only, read elsewhere). */
     private volatile long deliveredThrough;
     /** Highest position received from the listener: every smaller position is committed and received. */
@@ -61,6 +75,7 @@ final class ChangeFeed implements NotificationBus.StatusListener {
     ChangeFeed(RealtimeNode node, DataSource admin) {
         this.node = node;
         this.admin = admin;
+        this.maxPending = node.settings.maxPendingEvents();
     }
 
     void start(NotificationBus notifications) throws SQLException {
@@ -82,10 +97,40 @@ final class ChangeFeed implements NotificationBus.StatusListener {
     private void received(String payload) {
         synchronized (lock) {
             if (disconnected) {
-                held.add(payload);
+                // past the bound, the catch-up at reconnect reads these from realtime.events anyway
+                if (held.size() < maxPending) held.add(payload);
+                return;
+            }
+            if (!overflowed && inFlight >= maxPending) {
+                overflowed = true;
+                log.warn("realtime delivery is {} events behind: catching up from realtime.events once they are delivered", inFlight);
+            }
+            if (overflowed) {
+                noteReceived(payload);
                 return;
             }
             enqueueNotification(payload);
+        }
+    }
+
+    /** A dropped notification still counts as received: its event is committed and will be caught up. */
+    private void noteReceived(String payload) {
+        try {
+            long position = DbEvent.fromNotification(payload).position();
+            if (position > receivedThrough) receivedThrough = position;
+        } catch (Exception ex) {
+            log.warn("unreadable realtime notification dropped: {}", ex.toString());
+        }
+    }
+
+    /** One enqueued source has been delivered (or failed); after an overflow, the catch-up follows. */
+    private void settled() {
+        synchronized (lock) {
+            inFlight--;
+            if (inFlight == 0 && overflowed && !disconnected) {
+                overflowed = false;
+                enqueue(this::catchUp);
+            }
         }
     }
 
@@ -115,11 +160,13 @@ final class ChangeFeed implements NotificationBus.StatusListener {
                 return List.of();
             }
         }, node.db);
+        inFlight++;
         tail = tail.thenCombine(prepared, (v, list) -> {
             list.forEach(this::deliver);
             return (Void) null;
-        }).exceptionally(ex -> {
-            log.error("realtime delivery failed", ex);
+        }).handle((v, ex) -> {
+            if (ex != null) log.error("realtime delivery failed", ex);
+            settled();
             return null;
         });
     }
@@ -240,6 +287,7 @@ final class ChangeFeed implements NotificationBus.StatusListener {
     @Override
     public void onReconnected() {
         synchronized (lock) {
+            overflowed = false; // this catch-up covers what was dropped too
             enqueue(this::catchUp);
             for (String p : held) enqueueNotification(p);
             held.clear();

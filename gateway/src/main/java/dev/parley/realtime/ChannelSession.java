@@ -40,6 +40,8 @@ final class ChannelSession {
     private final Object lock = new Object();
     private boolean live;
     private boolean closed;
+    /** Set while the topic's access is re-checked ({@link Reauthorizer}): deliveries wait in pending. */
+    private boolean held;
     private long lastPosition;
     private List<Pending> pending = new ArrayList<>();
 
@@ -65,7 +67,7 @@ final class ChannelSession {
     void deliver(Outbound out, long position) {
         synchronized (lock) {
             if (closed) return;
-            if (!live) {
+            if (!live || held) {
                 pending.add(new Pending(out, position));
                 if (pending.size() > socket.node.settings.maxQueuedMessages()) {
                     socket.disconnectSlowConsumer();
@@ -94,9 +96,49 @@ final class ChannelSession {
             if (closed) return;
             socket.reply(joinRef, replyRef, topic, "ok", replyResponse);
             for (int i = 0; i < first.size(); i++) sendLocked(first.get(i), firstPositions.get(i));
+            live = true;
+            if (held) return; // the buffered events wait for the re-check's verdict
             for (Pending p : pending) sendLocked(p.out(), p.position());
             pending = null;
-            live = true;
+        }
+    }
+
+    /**
+     * Holds delivery while the topic's access is re-checked: what arrives meanwhile is buffered
+     * (bounded like a joining channel's buffer), so a channel that loses access receives nothing
+     * committed after the change that revoked it.
+     */
+    void hold() {
+        synchronized (lock) {
+            if (closed || held) return;
+            held = true;
+            if (pending == null) pending = new ArrayList<>();
+        }
+    }
+
+    /** Ends a hold with access confirmed: what was buffered meanwhile is sent, in order. */
+    void release() {
+        synchronized (lock) {
+            if (!held || closed) return;
+            held = false;
+            if (!live) return; // still joining: open() sends the buffer
+            for (Pending p : pending) sendLocked(p.out(), p.position());
+            pending = null;
+        }
+    }
+
+    /**
+     * Ends a hold with access revoked: the buffered events are dropped and the system message
+     * saying why is sent ahead of anything else; the channel stays held (delivering nothing) until
+     * the caller closes it. A channel still joining gets no system message, only the close.
+     */
+    void revoke(String reason) {
+        synchronized (lock) {
+            if (closed) return;
+            held = true;
+            pending = new ArrayList<>();
+            if (live) sendLocked(new Outbound(Message.of(joinRef, null, topic, "system",
+                    systemPayload("system", "error", reason, subTopic))), 0);
         }
     }
 

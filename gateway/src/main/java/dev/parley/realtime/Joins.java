@@ -23,6 +23,8 @@ import java.util.Objects;
  * ({@code realtime.authorize}), the postgres_changes bindings (tables exist, the role may SELECT,
  * filter columns exist), registration, then presence state and resume replay. The reply is sent
  * last (see {@link ChannelSession#open}); a refusal carries Supabase's "Code: message" reason.
+ * Once joined, a private channel is checked again when realtime.reauthorize signals its topic
+ * ({@link Reauthorizer}).
  */
 final class Joins {
     private static final Logger log = LoggerFactory.getLogger(Joins.class);
@@ -83,6 +85,7 @@ final class Joins {
 
     private void complete(ChannelSession c, String replyRef) {
         try {
+            long signals = node.reauth.generation();
             if (c.config.isPrivate()) applyPermissions(c, node.authorizer.authorize(c.subTopic, c.caller));
             node.changes.validate(c);
             if (c.isClosed()) return;
@@ -90,6 +93,12 @@ final class Joins {
             // position order); the client may resume from it even if it receives nothing.
             long liveAfter = node.changes.receivedThrough();
             node.topics.add(c);
+            if (c.config.isPrivate() && node.reauth.signalledSince(c.subTopic, signals)) {
+                // realtime.reauthorize ran for this topic while the join was being authorized, perhaps
+                // against the data as it was before; registered now, the channel is in every later
+                // re-check, and this check covers the ones before (it is not live: events wait)
+                applyPermissions(c, node.authorizer.authorize(c.subTopic, c.caller));
+            }
             List<Outbound> first = new ArrayList<>();
             List<Long> positions = new ArrayList<>();
             if (c.config.presenceEnabled() && c.presenceRead) {

@@ -57,7 +57,9 @@ public final class Realtime {
         PathHandler paths = Handlers.path();
         paths.addExactPath("/websocket", websocket);
         paths.addExactPath("/websocket/", websocket);
-        paths.addExactPath("/api/broadcast", new Blocking(new BroadcastApi(node, ctx)));
+        HttpHandler broadcastApi = new Blocking(new BroadcastApi(node, ctx));
+        paths.addExactPath("/api/broadcast", broadcastApi);
+        paths.addPrefixPath("/api/broadcast/", broadcastApi); // realtime-js httpSend: /{topic}/events/{event}
         return paths;
     }
 

@@ -47,6 +47,7 @@ final class RealtimeNode implements AutoCloseable {
     final Presence presence;
     final ChangeFeed changes;
     final Resume resume;
+    final Reauthorizer reauth;
     private final DataSource admin;
 
     RealtimeNode(GatewayContext ctx, RealtimeSettings settings) throws SQLException {
@@ -69,14 +70,18 @@ final class RealtimeNode implements AutoCloseable {
         this.presence = new Presence(this, admin);
         this.resume = new Resume(this, admin);
         this.changes = new ChangeFeed(this, admin);
+        this.reauth = new Reauthorizer(this);
         bus.onMessage(m -> {
             switch (m.path("k").asText()) {
                 case "b" -> broadcasts.fromBus(m);
                 case "p" -> presence.fromBus(m);
+                case "r" -> reauth.fromBus(m);
                 default -> log.warn("unknown bus message kind {}", m.path("k").asText());
             }
         });
         refreshNode();
+        // before the change feed's: after a reconnect, channels are held before its catch-up delivers
+        ctx.notifications().addStatusListener(reauth);
         changes.start(ctx.notifications());
         scheduler.scheduleWithFixedDelay(this::checkSockets, 1, 1, TimeUnit.SECONDS);
         long beat = Math.max(1, settings.nodeTimeout().toSeconds() / 3);

@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param nodeTimeout        a node that has not refreshed its row this long is presumed dead and its
  *                           presences removed (PARLEY_REALTIME_NODE_TIMEOUT, seconds)
  * @param dbThreads          threads that run realtime's SQL (PARLEY_REALTIME_DB_THREADS)
+ * @param maxPendingEvents   database events between notification and delivery before the change
+ *                           feed stops taking them one by one and catches up from realtime.events
+ *                           instead (PARLEY_REALTIME_MAX_PENDING_EVENTS)
  */
 record RealtimeSettings(
         Duration heartbeatTimeout,
@@ -32,7 +35,8 @@ record RealtimeSettings(
         int maxQueuedMessages,
         Duration retention,
         Duration nodeTimeout,
-        int dbThreads) {
+        int dbThreads,
+        int maxPendingEvents) {
 
     static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 60;
     static final int DEFAULT_MAX_CHANNELS = 100;
@@ -42,6 +46,7 @@ record RealtimeSettings(
     static final int DEFAULT_MAX_QUEUED_MESSAGES = 1000;
     static final int DEFAULT_RETENTION_SECONDS = 15 * 60;
     static final int DEFAULT_NODE_TIMEOUT_SECONDS = 30;
+    static final int DEFAULT_MAX_PENDING_EVENTS = 10_000;
 
     static RealtimeSettings from(Config config) {
         Env env = config.env();
@@ -54,6 +59,7 @@ record RealtimeSettings(
                 env.intInRange("PARLEY_REALTIME_MAX_QUEUED_MESSAGES", DEFAULT_MAX_QUEUED_MESSAGES, 1, 10_000_000),
                 Duration.ofSeconds(env.intInRange("PARLEY_REALTIME_RETENTION", DEFAULT_RETENTION_SECONDS, 10, 30 * 24 * 3600)),
                 Duration.ofSeconds(env.intInRange("PARLEY_REALTIME_NODE_TIMEOUT", DEFAULT_NODE_TIMEOUT_SECONDS, 3, 3600)),
-                env.intInRange("PARLEY_REALTIME_DB_THREADS", Math.max(2, config.poolSize() / 2), 1, 1000));
+                env.intInRange("PARLEY_REALTIME_DB_THREADS", Math.max(2, config.poolSize() / 2), 1, 1000),
+                env.intInRange("PARLEY_REALTIME_MAX_PENDING_EVENTS", DEFAULT_MAX_PENDING_EVENTS, 1, 1_000_000));
     }
 }

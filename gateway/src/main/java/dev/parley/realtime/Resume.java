@@ -43,8 +43,10 @@ final class Resume {
         }
     }
 
-    static ObjectNode resyncPayload(String channel, String why) {
+    /** The resync message; {@code position}: every event after it reaches the channel live. */
+    ObjectNode resyncPayload(String channel, String why) {
         ObjectNode p = ChannelSession.systemPayload("resume", "resync", why, channel);
+        p.put("position", Long.toString(node.changes.receivedThrough()));
         return p;
     }
 
@@ -136,7 +138,7 @@ final class Resume {
         }
     }
 
-    private static Outbound system(ChannelSession c, String why) {
+    private Outbound system(ChannelSession c, String why) {
         return new Outbound(Message.of(c.joinRef, null, c.topic, "system", resyncPayload(c.subTopic, why)));
     }
 

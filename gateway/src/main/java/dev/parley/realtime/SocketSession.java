@@ -15,17 +15,26 @@ import org.xnio.IoUtils;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One WebSocket: reads Phoenix messages (on its I/O thread; anything that touches the database
  * goes to the node's executor), routes them to its channels, and owns the bounded outbound queue.
  *
- * <p>Back-pressure: every frame handed to Undertow counts until its write completes. A socket with
- * more than {@code maxQueuedMessages} frames unwritten is a consumer that cannot keep up: it is
- * disconnected with close code 1013 and a reason, so it neither slows the others (fan-out never
- * waits for it) nor grows memory without bound (frames are shared, the count is capped).
+ * <p>Outbound: any thread may {@link #send} a frame (encoded once per serializer and shared by
+ * every socket it goes to); it is appended to this socket's outbox, and one drain task on the
+ * socket's own I/O thread hands everything queued to Undertow in a batch. So the fan-out thread
+ * never touches the connection (no per-frame task, no contention on the channel with its I/O
+ * thread), and a burst to one socket costs one cross-thread hand-off, not one per frame.
+ *
+ * <p>Back-pressure: a frame counts from {@link #send} until Undertow reports its write done. A
+ * socket with more than {@code maxQueuedMessages} frames unwritten is a consumer that cannot keep
+ * up: it is disconnected with close code 1013 and a reason, so it neither slows the others
+ * (fan-out never waits for it, the I/O thread never blocks on it) nor grows memory without bound
+ * (frames are shared, the count is capped).
  */
 final class SocketSession {
     private static final Logger log = LoggerFactory.getLogger(SocketSession.class);
@@ -42,6 +51,13 @@ final class SocketSession {
     final String socketToken;
     final Map<String, ChannelSession> channels = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Frames not yet handed to Undertow, in send order; drained only on the I/O thread. */
+    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drain = this::drain;
+    /** The close frame to send once the outbox is drained (set once, by {@link #close}). */
+    private volatile CloseMessage closing;
+    private boolean closeSent; // I/O thread only
     private volatile long lastHeardMillis;
     private volatile boolean closed;
     private long windowStart;
@@ -154,9 +170,39 @@ final class SocketSession {
             disconnectSlowConsumer();
             return;
         }
-        ByteBuffer buf = ByteBuffer.wrap(f.bytes());
-        if (f.binary()) WebSockets.sendBinary(buf, ws, written);
-        else WebSockets.sendText(buf, ws, written);
+        outbox.add(f);
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                ws.getIoThread().execute(drain);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                drainScheduled.set(false); // the worker is shutting down and closes the connection itself
+            }
+        }
+    }
+
+    /**
+     * On the I/O thread: hands every queued frame to Undertow, then the close frame if closing.
+     * Undertow writes what the socket takes now and keeps the rest for when it becomes writable;
+     * nothing here waits. The flag is cleared first, so a frame queued during the drain either
+     * is taken by this loop or schedules the next drain.
+     */
+    private void drain() {
+        drainScheduled.set(false);
+        Frame f;
+        while ((f = outbox.poll()) != null) {
+            ByteBuffer buf = ByteBuffer.wrap(f.bytes());
+            if (f.binary()) WebSockets.sendBinary(buf, ws, written);
+            else WebSockets.sendText(buf, ws, written);
+        }
+        CloseMessage c = closing;
+        if (c != null && !closeSent) {
+            closeSent = true;
+            WebSockets.sendClose(c, ws, written);
+        }
     }
 
     void reply(String joinRef, String ref, String topic, String status, JsonNode response) {
@@ -215,7 +261,8 @@ final class SocketSession {
         if (closed) return;
         closed = true;
         queued.incrementAndGet();
-        WebSockets.sendClose(new CloseMessage(code, reason), ws, written);
+        closing = new CloseMessage(code, reason);
+        scheduleDrain();
         try {
             node.scheduler.schedule(() -> IoUtils.safeClose(ws), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -227,6 +274,9 @@ final class SocketSession {
     /** The connection is gone (or going): every channel stops and its presence is removed. */
     void onClosed() {
         closed = true;
+        if (!ws.isOpen()) { // gone: nothing more will be written
+            while (outbox.poll() != null) queued.decrementAndGet();
+        }
         for (ChannelSession c : channels.values()) {
             if (c.markClosed()) {
                 node.topics.remove(c);

@@ -165,25 +165,36 @@ final class ObjectRoutes {
         Http.sendJson(ex, 200, Map.of("message", "Successfully deleted"));
     }
 
+    /**
+     * The source and destination of a move or a copy: {bucketId, sourceKey, destinationKey,
+     * destinationBucket}; an absent or empty destinationBucket is the source's bucket.
+     */
+    record Transfer(String bucketId, String from, String to, String destBucket) {
+        static Transfer of(JsonNode body) {
+            String bucketId = Http.requiredText(body, "bucketId");
+            String from = Names.objectName(Http.requiredText(body, "sourceKey"));
+            String to = Names.objectName(Http.requiredText(body, "destinationKey"));
+            String toBucket = Http.text(body, "destinationBucket");
+            return new Transfer(bucketId, from, to, toBucket == null || toBucket.isEmpty() ? bucketId : toBucket);
+        }
+    }
+
     /** POST /object/move {bucketId, sourceKey, destinationKey, destinationBucket}: a rename; the bytes stay. */
     void move(HttpServerExchange ex, Caller caller) throws SQLException {
         JsonNode body = Http.jsonBody(ex, false);
-        String bucketId = Http.requiredText(body, "bucketId");
-        String from = Names.objectName(Http.requiredText(body, "sourceKey"));
-        String to = Names.objectName(Http.requiredText(body, "destinationKey"));
-        String toBucket = Http.text(body, "destinationBucket");
-        String destBucket = toBucket == null || toBucket.isEmpty() ? bucketId : toBucket;
+        Transfer t = Transfer.of(body);
         UUID owner = Http.uuidOrNull(caller.sub());
         String ownerId = caller.sub().isEmpty() ? null : caller.sub();
-        if (!destBucket.equals(bucketId)) {
+        if (!t.destBucket().equals(t.bucketId())) {
             // into another bucket: that bucket's limits apply, as to an upload
-            StoredObject source = tx.run(caller, true, c -> ObjectQueries.find(c, bucketId, from));
+            StoredObject source = tx.run(caller, true, c -> ObjectQueries.find(c, t.bucketId(), t.from()));
             if (source == null) throw StorageError.objectNotFound();
-            requireFits(buckets.require(destBucket), source.size(), source.mimeType());
+            requireFits(buckets.require(t.destBucket()), source.size(), source.mimeType());
         }
         String id;
         try {
-            id = tx.run(caller, false, c -> ObjectQueries.move(c, bucketId, from, destBucket, to, owner, ownerId));
+            id = tx.run(caller, false,
+                    c -> ObjectQueries.move(c, t.bucketId(), t.from(), t.destBucket(), t.to(), owner, ownerId));
         } catch (SQLException e) {
             if ("23503".equals(e.getSQLState())) throw StorageError.bucketNotFound();
             throw e;
@@ -192,7 +203,7 @@ final class ObjectRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message", "Successfully moved");
         out.put("Id", id);
-        out.put("Key", to);
+        out.put("Key", t.to());
         Http.sendJson(ex, 200, out);
     }
 
@@ -203,16 +214,12 @@ final class ObjectRoutes {
      */
     void copy(HttpServerExchange ex, Caller caller) throws SQLException, IOException {
         JsonNode body = Http.jsonBody(ex, false);
-        String bucketId = Http.requiredText(body, "bucketId");
-        String from = Names.objectName(Http.requiredText(body, "sourceKey"));
-        String to = Names.objectName(Http.requiredText(body, "destinationKey"));
-        String toBucket = Http.text(body, "destinationBucket");
-        String destBucket = toBucket == null || toBucket.isEmpty() ? bucketId : toBucket;
+        Transfer t = Transfer.of(body);
         boolean upsert = "true".equalsIgnoreCase(ex.getRequestHeaders().getFirst("x-upsert"));
         boolean copyMetadata = body.path("copyMetadata").asBoolean(true);
-        StoredObject source = tx.run(caller, true, c -> ObjectQueries.find(c, bucketId, from));
+        StoredObject source = tx.run(caller, true, c -> ObjectQueries.find(c, t.bucketId(), t.from()));
         if (source == null) throw StorageError.objectNotFound();
-        BucketLookup.Bucket target = buckets.require(destBucket);
+        BucketLookup.Bucket target = buckets.require(t.destBucket());
 
         var metadata = source.metadata().isObject() ? ((ObjectNode) source.metadata().deepCopy())
                 : Json.MAPPER.createObjectNode();
@@ -233,7 +240,8 @@ final class ObjectRoutes {
         } catch (NoSuchFileException e) {
             throw StorageError.objectNotFound();
         }
-        ObjectQueries.NewObject row = Uploads.newObject(destBucket, to, caller.sub(), metadata.toString(), userMetadata, version);
+        ObjectQueries.NewObject row =
+                Uploads.newObject(t.destBucket(), t.to(), caller.sub(), metadata.toString(), userMetadata, version);
         String id;
         try {
             id = tx.run(caller, false, c -> ObjectQueries.write(c, row, upsert));
@@ -244,10 +252,10 @@ final class ObjectRoutes {
         garbage.sweepQuietly();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", id);
-        out.put("Key", destBucket + "/" + to);
+        out.put("Key", t.destBucket() + "/" + t.to());
         out.put("id", id);
-        out.put("name", to);
-        out.put("bucket_id", destBucket);
+        out.put("name", t.to());
+        out.put("bucket_id", t.destBucket());
         out.put("version", version);
         out.put("metadata", metadata);
         Http.sendJson(ex, 200, out);

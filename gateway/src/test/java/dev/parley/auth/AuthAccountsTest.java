@@ -2,10 +2,9 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -25,19 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sign-up, sign-in, the user endpoints and GoTrue's refusals, over real HTTP. */
 @Timeout(60)
 class AuthAccountsTest {
-    static TestGateway gw;
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-        auth = new AuthClient(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final AuthClient auth = new AuthClient(gw);
 
     @Test
     void signUpReturnsAGoTrueSessionWithTheUserAndItsMetadata() {

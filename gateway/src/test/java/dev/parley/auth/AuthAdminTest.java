@@ -2,10 +2,9 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashSet;
 import java.util.Map;
@@ -22,19 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The admin user API (service_role only), bans, and sign-up with email confirmation required. */
 @Timeout(90)
 class AuthAdminTest {
-    static TestGateway gw;
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-        auth = new AuthClient(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final AuthClient auth = new AuthClient(gw);
 
     String service() {
         return gw.serviceKey();

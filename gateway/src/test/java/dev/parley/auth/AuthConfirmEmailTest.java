@@ -2,10 +2,9 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.parley.auth.AuthClient.assertError;
 import static dev.parley.auth.AuthClient.obj;
@@ -18,19 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** PARLEY_AUTH_CONFIRM_EMAIL=true: sign-up gives no session, sign-in waits for an administrator's confirmation. */
 @Timeout(60)
 class AuthConfirmEmailTest {
-    static TestGateway gw;
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(java.util.Map.of("PARLEY_AUTH_CONFIRM_EMAIL", "true"));
-        auth = new AuthClient(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(java.util.Map.of("PARLEY_AUTH_CONFIRM_EMAIL", "true"));
+    static final AuthClient auth = new AuthClient(gw);
 
     @Test
     void signUpWaitsForConfirmationByTheAdminApi() {

@@ -1,10 +1,9 @@
 package dev.parley.auth;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -20,23 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class AuthRateLimitTest {
-    static TestGateway direct;
-    static TestGateway proxied;
+    static final Map<String, String> LIMITS = Map.of("PARLEY_AUTH_RATE_LIMIT_EMAIL", "3",
+            "PARLEY_AUTH_RATE_LIMIT_ADDRESS", "6", "PARLEY_AUTH_RATE_LIMIT_WINDOW", "120");
+    @RegisterExtension
+    static final TestGateway direct = TestGateway.start(LIMITS);
+    @RegisterExtension
+    static final TestGateway proxied = TestGateway.start(withProxy());
 
-    @BeforeAll
-    static void start() {
-        Map<String, String> limits = Map.of("PARLEY_AUTH_RATE_LIMIT_EMAIL", "3", "PARLEY_AUTH_RATE_LIMIT_ADDRESS", "6",
-                "PARLEY_AUTH_RATE_LIMIT_WINDOW", "120");
-        direct = TestGateway.start(limits);
-        var withProxy = new java.util.HashMap<>(limits);
-        withProxy.put("PARLEY_TRUST_PROXY", "true");
-        proxied = TestGateway.start(withProxy);
-    }
-
-    @AfterAll
-    static void stop() {
-        direct.close();
-        proxied.close();
+    static Map<String, String> withProxy() {
+        var env = new java.util.HashMap<>(LIMITS);
+        env.put("PARLEY_TRUST_PROXY", "true");
+        return env;
     }
 
     static HttpResponse<String> attempt(AuthClient auth, String email, String forwardedFor) {

@@ -3,10 +3,10 @@ package dev.parley.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,13 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  */
 @Timeout(60)
 class AuthRlsAndHookTest {
-    static TestGateway gw;
-    static AuthClient auth;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final AuthClient auth = new AuthClient(gw);
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        auth = new AuthClient(gw);
         gw.sql("""
                 create table public.notes (id serial primary key, owner uuid not null default auth.uid(), body text);
                 alter table public.notes enable row level security;
@@ -50,11 +49,6 @@ class AuthRlsAndHookTest {
                 create trigger on_auth_user_created after insert on auth.users
                   for each row execute function public.handle_new_user();
                 """);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     List<String> notesAs(String accessToken) throws Exception {

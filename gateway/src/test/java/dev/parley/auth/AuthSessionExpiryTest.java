@@ -2,10 +2,9 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -21,19 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class AuthSessionExpiryTest {
-    static TestGateway gw;
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_AUTH_SESSION_TIMEBOX", "86400", "PARLEY_AUTH_SESSION_INACTIVITY_TIMEOUT", "3600"));
-        auth = new AuthClient(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_AUTH_SESSION_TIMEBOX", "86400", "PARLEY_AUTH_SESSION_INACTIVITY_TIMEOUT", "3600"));
+    static final AuthClient auth = new AuthClient(gw);
 
     static String sessionOf(JsonNode session) {
         return gw.gateway().context().jwt().verify(session.path("access_token").asText()).claims().get("session_id").toString();

@@ -2,10 +2,9 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -30,24 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(90)
 class AuthSessionsTest {
-    static TestGateway gw;
-    static TestGateway strict;
-    static AuthClient auth;
-    static AuthClient strictAuth;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-        strict = TestGateway.start(Map.of("PARLEY_AUTH_REFRESH_REUSE_INTERVAL", "0"));
-        auth = new AuthClient(gw);
-        strictAuth = new AuthClient(strict);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-        strict.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    @RegisterExtension
+    static final TestGateway strict = TestGateway.start(Map.of("PARLEY_AUTH_REFRESH_REUSE_INTERVAL", "0"));
+    static final AuthClient auth = new AuthClient(gw);
+    static final AuthClient strictAuth = new AuthClient(strict);
 
     @Test
     void refreshRotatesTheTokenAndIssuesANewAccessToken() {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.config.Config;
 import dev.parley.config.ConfigException;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -22,20 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The auth settings take effect: token lifetime and issuer, password length, bcrypt cost, closed sign-up. */
 @Timeout(60)
 class AuthSettingsTest {
-    static TestGateway gw;
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_JWT_EXPIRY", "120", "PARLEY_AUTH_ISSUER", "https://auth.example/v1",
-                "PARLEY_AUTH_PASSWORD_MIN_LENGTH", "10", "PARLEY_AUTH_BCRYPT_COST", "5", "PARLEY_AUTH_DISABLE_SIGNUP", "true"));
-        auth = new AuthClient(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_JWT_EXPIRY", "120", "PARLEY_AUTH_ISSUER", "https://auth.example/v1",
+            "PARLEY_AUTH_PASSWORD_MIN_LENGTH", "10", "PARLEY_AUTH_BCRYPT_COST", "5", "PARLEY_AUTH_DISABLE_SIGNUP", "true"));
+    static final AuthClient auth = new AuthClient(gw);
 
     @Test
     void signUpIsClosedButTheAdminApiStillCreatesUsers() {

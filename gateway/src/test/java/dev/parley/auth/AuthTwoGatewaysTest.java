@@ -2,10 +2,9 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -21,27 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(90)
 class AuthTwoGatewaysTest {
-    static TestGateway a;
-    static TestGateway b;
-    static AuthClient onA;
-    static AuthClient onB;
-
-    @BeforeAll
-    static void start() {
-        // Strict reuse (no grace) so a replay is detected whichever node sees it.
-        Map<String, String> env = Map.of("PARLEY_AUTH_REFRESH_REUSE_INTERVAL", "0", "PARLEY_AUTH_RATE_LIMIT_EMAIL", "3",
-                "PARLEY_AUTH_RATE_LIMIT_WINDOW", "60");
-        a = TestGateway.start(env);
-        b = TestGateway.startOn(a.database(), env);
-        onA = new AuthClient(a);
-        onB = new AuthClient(b);
-    }
-
-    @AfterAll
-    static void stop() {
-        b.close();
-        a.close();
-    }
+    // Strict reuse (no grace) so a replay is detected whichever node sees it.
+    static final Map<String, String> ENV = Map.of("PARLEY_AUTH_REFRESH_REUSE_INTERVAL", "0",
+            "PARLEY_AUTH_RATE_LIMIT_EMAIL", "3", "PARLEY_AUTH_RATE_LIMIT_WINDOW", "60");
+    // Registered in this order, closed in the reverse one: b before a.
+    @RegisterExtension
+    static final TestGateway a = TestGateway.start(ENV);
+    @RegisterExtension
+    static final TestGateway b = TestGateway.startOn(a.database(), ENV);
+    static final AuthClient onA = new AuthClient(a);
+    static final AuthClient onB = new AuthClient(b);
 
     @Test
     void anAccountMadeOnOneNodeSignsInAndReadsItselfOnTheOther() {

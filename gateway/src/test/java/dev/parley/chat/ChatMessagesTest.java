@@ -2,10 +2,10 @@ package dev.parley.chat;
 
 import dev.parley.auth.Caller;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class ChatMessagesTest {
-    static TestGateway gw;
-    static ChatDb db;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller moderator;
     static Caller member;
@@ -34,17 +35,10 @@ class ChatMessagesTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        db = new ChatDb(gw);
         admin = db.newUser("ada@msgs.example.com");
         moderator = db.newUser("mona@msgs.example.com");
         member = db.newUser("max@msgs.example.com");
         outsider = db.newUser("olga@msgs.example.com");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** A room of admin's with moderator (as moderator) and member in it. */
@@ -210,6 +204,9 @@ class ChatMessagesTest {
         // unread_counts shows the caller's own rows only.
         assertEquals(List.of(id(member)), db.query(member, "select user_id from unread_counts").stream()
                 .map(r -> r.get("user_id")).distinct().toList());
+        // The count's SECURITY DEFINER helper answers for the caller's own rooms only.
+        assertEquals(1L, db.value(member, "select chat.my_unread_count(?)", room));
+        assertNull(db.value(outsider, "select chat.my_unread_count(?)", room));
         db.refused("PT404", "room not found", outsider, "select mark_read(?)", room);
         db.refused("PT404", "message not found in this room", member, "select mark_read(?, ?)", room, UUID.randomUUID());
         db.refused("PT404", "message not found in this room", member, "select mark_read(?, ?)", room("public"), third);

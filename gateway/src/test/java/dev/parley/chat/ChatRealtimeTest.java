@@ -5,10 +5,10 @@ import dev.parley.auth.Caller;
 import dev.parley.db.RequestTransactions;
 import dev.parley.http.Json;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,24 +32,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class ChatRealtimeTest {
-    static TestGateway gw;
-    static ChatDb db;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        db = new ChatDb(gw);
         admin = db.newUser("ada@rt.example.com");
         member = db.newUser("max@rt.example.com");
         outsider = db.newUser("olga@rt.example.com");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     UUID roomWithMember() throws Exception {

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.auth.Caller;
 import dev.parley.http.Json;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class ChatRestReadTest {
-    static TestGateway gw;
-    static ChatDb db;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final ChatDb db = new ChatDb(gw);
     static Caller alice;
     static Caller bob;
     static Caller outsider;
@@ -32,8 +33,6 @@ class ChatRestReadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gw = TestGateway.start();
-        db = new ChatDb(gw);
         alice = db.newUser("alice@read.example.com");
         bob = db.newUser("bob@read.example.com");
         outsider = db.newUser("olga@read.example.com");
@@ -42,11 +41,6 @@ class ChatRestReadTest {
         UUID first = (UUID) db.one(alice, "insert into messages (room_id, content) values (?, 'hello') returning id", room).get("id");
         db.query(bob, "insert into messages (room_id, content) values (?, 'hi alice')", room);
         db.query(bob, "insert into message_reactions (message_id, emoji) values (?, '👍')", first);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     private HttpResponse<String> history(Caller caller) {

@@ -3,10 +3,10 @@ package dev.parley.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.http.Json;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(90)
 class ChatRestTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static String admin;
     static String member;
     static String outsider;
@@ -36,7 +37,6 @@ class ChatRestTest {
 
     @BeforeAll
     static void start() throws IOException {
-        gw = TestGateway.start();
         JsonNode a = signUp("ada@rest.example.com", Map.of("username", "ada", "full_name", "Ada L."));
         JsonNode m = signUp("max.power@rest.example.com", Map.of());
         JsonNode o = signUp("olga@rest.example.com", Map.of("username", "ada"));
@@ -46,11 +46,6 @@ class ChatRestTest {
         adminId = a.path("user").path("id").asText();
         memberId = m.path("user").path("id").asText();
         outsiderId = o.path("user").path("id").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static JsonNode signUp(String email, Map<String, Object> data) throws IOException {

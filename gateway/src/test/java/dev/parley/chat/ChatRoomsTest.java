@@ -2,10 +2,10 @@ package dev.parley.chat;
 
 import dev.parley.auth.Caller;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class ChatRoomsTest {
-    static TestGateway gw;
-    static ChatDb db;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
@@ -32,17 +33,10 @@ class ChatRoomsTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        db = new ChatDb(gw);
         admin = db.newUser("ada@rooms.example.com");
         member = db.newUser("max@rooms.example.com");
         outsider = db.newUser("olga@rooms.example.com");
         other = db.newUser("otto@rooms.example.com");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     UUID createRoom(Caller c, String name, String type) throws Exception {

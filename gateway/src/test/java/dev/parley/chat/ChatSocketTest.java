@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.auth.Caller;
 import dev.parley.http.Json;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -39,24 +39,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class ChatSocketTest {
-    static TestGateway gw;
-    static ChatDb db;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        db = new ChatDb(gw);
         admin = db.newUser("ada@socket.example.com");
         member = db.newUser("max@socket.example.com");
         outsider = db.newUser("olga@socket.example.com");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** One socket, its frames in a queue. */
@@ -235,6 +229,80 @@ class ChatSocketTest {
                     .path("old_record").path("room_id").asText());
             // Kicked, the member can no longer join the room's topic.
             assertEquals("error", m.join("room:" + room).path("status").asText());
+        }
+    }
+
+    // ---- removal closes the room's channel at once (V59: realtime.reauthorize from the membership triggers) ----
+
+    static Predicate<JsonNode> on(String topic, String event) {
+        return f -> f.path("topic").asText().equals("realtime:" + topic) && f.path("event").asText().equals(event);
+    }
+
+    static Predicate<JsonNode> posted(String topic, String content) {
+        return f -> isBroadcast(topic, "message_created").test(f)
+                && f.path("payload").path("payload").path("record").path("content").asText().equals(content);
+    }
+
+    /**
+     * The member is removed by {@code removal} (run as {@code by}) while their room channel is open
+     * and their user:<id> channel is not (no client cooperation): the room channel gets a system
+     * message saying why and phx_close, and none of the room's messages posted afterwards, while the
+     * admin keeps receiving them.
+     */
+    void removedMemberLosesTheRoomChannel(Caller by, String removal) throws Exception {
+        UUID room = roomWithMember();
+        String topic = "room:" + room;
+        try (Client a = new Client(token(admin)); Client m = new Client(token(member))) {
+            assertEquals("ok", a.join(topic).path("status").asText());
+            assertEquals("ok", m.join(topic).path("status").asText());
+            assertEquals(201, postMessage(admin, room, "before").statusCode());
+            m.await(posted(topic, "before"), 10);
+
+            db.query(by, removal, room);
+            assertEquals(201, postMessage(admin, room, "after").statusCode()); // committed right after the removal
+
+            JsonNode system = m.await(on(topic, "system"), 10).path("payload");
+            assertEquals("error", system.path("status").asText());
+            assertTrue(system.path("message").asText().startsWith(
+                    "Unauthorized: You no longer have permissions to read from this Channel topic: " + topic), system.toString());
+            m.await(on(topic, "phx_close"), 10);
+            a.await(posted(topic, "after"), 10);
+            assertEquals(201, postMessage(admin, room, "later").statusCode());
+            a.await(posted(topic, "later"), 10);
+            assertNull(m.poll(f -> posted(topic, "after").test(f) || posted(topic, "later").test(f), 500),
+                    "the removed member received the room's messages after the removal");
+            assertEquals("error", m.join(topic).path("status").asText());
+        }
+    }
+
+    @Test
+    void aKickedMembersRoomChannelIsClosedAtOnce() throws Exception {
+        removedMemberLosesTheRoomChannel(admin, "select kick_member(?, '" + id(member) + "')");
+    }
+
+    @Test
+    void aBannedMembersRoomChannelIsClosedAtOnce() throws Exception {
+        removedMemberLosesTheRoomChannel(admin, "select ban_member(?, '" + id(member) + "', 'spam')");
+    }
+
+    @Test
+    void aMemberWhoLeavesHasTheRoomChannelOfTheirOtherDevicesClosed() throws Exception {
+        removedMemberLosesTheRoomChannel(member, "select leave_room(?)");
+    }
+
+    @Test
+    void aBanWrittenDirectlyEndsTheMembershipAndTheRoomChannel() throws Exception {
+        UUID room = roomWithMember();
+        String topic = "room:" + room;
+        try (Client a = new Client(token(admin)); Client m = new Client(token(member))) {
+            assertEquals("ok", a.join(topic).path("status").asText());
+            assertEquals("ok", m.join(topic).path("status").asText());
+            gw.sql("insert into public.room_bans (room_id, user_id, reason) values ('" + room + "', '" + id(member) + "', 'by hand')");
+            m.await(on(topic, "phx_close"), 10);
+            JsonNode left = a.awaitBroadcast(topic, "member_left").path("payload");
+            assertEquals(id(member).toString(), left.path("old_record").path("user_id").asText());
+            assertEquals(0L, ((Number) db.value(admin, "select count(*) from room_members where room_id = ? and user_id = ?",
+                    room, id(member))).longValue());
         }
     }
 }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.auth.Caller;
 import dev.parley.http.Json;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class ChatStorageTest {
-    static TestGateway gw;
-    static ChatDb db;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
@@ -31,18 +32,11 @@ class ChatStorageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gw = TestGateway.start();
-        db = new ChatDb(gw);
         admin = db.newUser("ada@files.example.com");
         member = db.newUser("max@files.example.com");
         outsider = db.newUser("olga@files.example.com");
         room = (UUID) db.value(admin, "select id from create_room('files', null, 'private')");
         db.query(admin, "select invite_member(?, ?)", room, id(member));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static String token(Caller c) {

@@ -3,10 +3,9 @@ package dev.parley.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.auth.Caller;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 
@@ -16,17 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** GET /config.json: the chat app's bootstrap, the anon key of this gateway, never cached. */
 @Timeout(60)
 class AppConfigTest {
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
 
     @Test
     void answersTheAnonKeyOfThisGatewayWithNoStore() throws Exception {

@@ -1,10 +1,9 @@
 package dev.parley.http;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,17 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class CorsTest {
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_AUTH_RATE_LIMIT_EMAIL", "1"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_AUTH_RATE_LIMIT_EMAIL", "1"));
 
     static Set<String> exposed(HttpResponse<String> res) {
         String v = res.headers().firstValue("Access-Control-Expose-Headers").orElse("");

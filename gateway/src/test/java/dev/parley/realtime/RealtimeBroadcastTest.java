@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
@@ -21,24 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Broadcast from clients (self, ack, binary frames), over HTTP and from SQL; private topics by RLS. */
 @Timeout(60)
 class RealtimeBroadcastTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static UUID alice;
     static UUID bob;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         alice = gw.createUser("alice@example.com");
         bob = gw.createUser("bob@example.com");
         gw.sql("create policy read_rooms on realtime.messages for select to authenticated using ("
                 + "realtime.topic() = 'secret:' || auth.uid()::text or realtime.topic() = 'shared')");
         gw.sql("create policy write_own on realtime.messages for insert to authenticated with check ("
                 + "realtime.topic() = 'secret:' || auth.uid()::text)");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static ObjectNode message(String event, ObjectNode payload) {
@@ -144,6 +139,44 @@ class RealtimeBroadcastTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"topic\":\"secret:" + bob
                             + "\",\"event\":\"x\",\"payload\":{},\"private\":true}]}")).build());
             assertEquals(403, forbidden.statusCode(), forbidden.body());
+        }
+    }
+
+    @Test
+    void theOneMessageHttpFormOfHttpSendBroadcastsAndAuthorizesPrivateTopics() {
+        // realtime-js 2.1xx httpSend: POST /api/broadcast/{topic}/events/{event}[?private=true], body = payload
+        try (PhoenixSocket s = PhoenixSocket.connect(gw, gw.anonKey())) {
+            s.joinOk("realtime:room a", JoinPayloads.realtimeJs().build());
+            var res = gw.send(gw.request("/realtime/v1/api/broadcast/room%20a/events/cursor%2Fmove").header("apikey", gw.anonKey())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"x\":1}")).build());
+            assertEquals(202, res.statusCode(), res.body());
+            JsonNode got = s.awaitEvent("realtime:room a", "broadcast");
+            assertEquals("cursor/move", got.path("payload").path("event").asText());
+            assertEquals(1, got.path("payload").path("payload").path("x").asInt());
+
+            var forbidden = gw.send(gw.request("/realtime/v1/api/broadcast/secret:" + bob + "/events/x?private=true")
+                    .header("Authorization", "Bearer " + gw.userToken(alice)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(403, forbidden.statusCode(), forbidden.body());
+            var allowed = gw.send(gw.request("/realtime/v1/api/broadcast/secret:" + alice + "/events/x?private=true")
+                    .header("Authorization", "Bearer " + gw.userToken(alice)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(202, allowed.statusCode(), allowed.body());
+            var badPath = gw.send(gw.request("/realtime/v1/api/broadcast/news/x").header("apikey", gw.anonKey())
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(404, badPath.statusCode(), badPath.body());
+            var notObject = gw.send(gw.request("/realtime/v1/api/broadcast/news/events/x").header("apikey", gw.anonKey())
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[1]")).build());
+            assertEquals(400, notObject.statusCode(), notObject.body());
+            var binary = gw.send(gw.request("/realtime/v1/api/broadcast/news/events/x").header("apikey", gw.anonKey())
+                    .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("ab")).build());
+            assertEquals(415, binary.statusCode(), binary.body());
+            var persist = gw.send(gw.request("/realtime/v1/api/broadcast/news/events/x?private=true&persist=true")
+                    .header("apikey", gw.anonKey()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertEquals(400, persist.statusCode(), persist.body());
+            s.assertNone(m -> m.path("payload").path("event").asText().equals("x"), 300, "a refused HTTP broadcast");
         }
     }
 

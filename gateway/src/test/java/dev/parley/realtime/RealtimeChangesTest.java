@@ -2,10 +2,10 @@ package dev.parley.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** postgres_changes: Supabase's payload, filters, RLS per subscriber, large rows, tables added later. */
 @Timeout(60)
 class RealtimeChangesTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
     static UUID alice;
     static UUID bob;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         alice = gw.createUser("alice@example.com");
         bob = gw.createUser("bob@example.com");
         gw.sql("create table notes (id int primary key, body text, n int, tags text[], at timestamptz default now())");
@@ -40,11 +40,6 @@ class RealtimeChangesTest {
                 + "(exists (select 1 from rooms_members m where m.room = msgs.room and m.user_id = auth.uid()))");
         gw.sql("grant select on rooms_members to authenticated");
         gw.sql("select realtime.enable('msgs')");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test
@@ -132,8 +127,10 @@ class RealtimeChangesTest {
             a.joinOk("realtime:msgs", JoinPayloads.realtimeJs().token(gw.userToken(alice)).changes("INSERT", "public", "msgs", null).build());
             b.joinOk("realtime:msgs", JoinPayloads.realtimeJs().token(gw.userToken(bob)).changes("INSERT", "public", "msgs", null).build());
             svc.joinOk("realtime:msgs", JoinPayloads.realtimeJs().changes("INSERT", "public", "msgs", null).build());
-            JsonNode anon = PhoenixSocket.connect(gw, gw.anonKey()).join("realtime:msgs",
-                    JoinPayloads.realtimeJs().changes("INSERT", "public", "msgs", null).build());
+            JsonNode anon;
+            try (PhoenixSocket n = PhoenixSocket.connect(gw, gw.anonKey())) {
+                anon = n.join("realtime:msgs", JoinPayloads.realtimeJs().changes("INSERT", "public", "msgs", null).build());
+            }
             assertTrue(anon.path("payload").path("response").path("reason").asText().contains("may not SELECT"), anon.toString());
 
             gw.sql("insert into msgs (room, body) values (1, 'for room 1')");

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -17,22 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The PARLEY_REALTIME_* limits: each refusal says why, and no client can hurt the others. */
 @Timeout(90)
 class RealtimeLimitsTest {
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of(
-                "PARLEY_REALTIME_MAX_CHANNELS", "2",
-                "PARLEY_REALTIME_MAX_PAYLOAD_BYTES", "4096",
-                "PARLEY_REALTIME_MAX_MESSAGES_PER_SECOND", "40",
-                "PARLEY_REALTIME_HEARTBEAT_TIMEOUT", "4",
-                "PARLEY_REALTIME_MAX_QUEUED_MESSAGES", "300"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of(
+            "PARLEY_REALTIME_MAX_CHANNELS", "2",
+            "PARLEY_REALTIME_MAX_PAYLOAD_BYTES", "4096",
+            "PARLEY_REALTIME_MAX_MESSAGES_PER_SECOND", "40",
+            "PARLEY_REALTIME_HEARTBEAT_TIMEOUT", "4",
+            "PARLEY_REALTIME_MAX_QUEUED_MESSAGES", "300"));
 
     @Test
     void aSlowConsumerIsDisconnectedWithAReasonAndTheOthersGetEverything() throws Exception {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -17,17 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Presence in Phoenix's shapes, across nodes; presences vanish with their socket. */
 @Timeout(60)
 class RealtimePresenceTest {
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
 
     static ObjectNode track(ObjectNode meta) {
         ObjectNode p = JsonNodeFactory.instance.objectNode();

@@ -3,10 +3,10 @@ package dev.parley.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -24,19 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(90)
 class RealtimeResumeTest {
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
         gw.sql("create table feed (id int primary key, v text)");
         gw.sql("grant select on feed to anon");
         gw.sql("select realtime.enable('feed')");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     private static int id(JsonNode m) {
@@ -109,6 +104,7 @@ class RealtimeResumeTest {
             JsonNode sys = s.await(m -> m.path("event").asText().equals("system") && m.path("payload").path("status").asText().equals("resync"), "resync");
             assertEquals("resume", sys.path("payload").path("extension").asText());
             assertEquals("old", sys.path("payload").path("channel").asText());
+            assertTrue(sys.path("payload").path("position").asText().matches("[0-9]+"), sys.toString());
             gw.sql("insert into old_t values (2)");
             assertEquals(2, s.awaitEvent("realtime:old", "postgres_changes").path("payload").path("data").path("record").path("id").asInt());
         } finally {

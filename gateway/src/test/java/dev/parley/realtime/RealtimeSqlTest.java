@@ -2,10 +2,9 @@ package dev.parley.realtime;
 
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,17 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The SQL surface of realtime as psql users and the chat schema rely on it. */
 @Timeout(60)
 class RealtimeSqlTest {
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
 
     private static List<String> column(String sql) throws Exception {
         try (Connection c = TestPostgres.connect(gw.database()); Statement st = c.createStatement();

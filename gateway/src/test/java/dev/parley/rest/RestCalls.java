@@ -31,13 +31,27 @@ final class RestCalls {
         awaitStatus("/" + table + "?limit=0", s -> s != 404, "table " + table + " never appeared in the schema cache");
     }
 
+    /** Waits until the schema cache has picked up the function a call ({@code name?args}) names. */
+    void awaitFunction(String call) {
+        awaitStatus("/rpc/" + call, s -> s != 404, "function never appeared: " + call);
+    }
+
     /** Waits until a GET of {@code path} as the service role answers a status {@code accept} likes. */
     HttpResponse<String> awaitStatus(String path, java.util.function.IntPredicate accept, String failure) {
+        return await(() -> get(path, gw.serviceKey()), r -> accept.test(r.statusCode()), failure);
+    }
+
+    /**
+     * Asks again until {@code done} likes the answer, for at most 10 s: DDL reaches the schema
+     * cache asynchronously (a NOTIFY, then a reload).
+     */
+    static HttpResponse<String> await(java.util.function.Supplier<HttpResponse<String>> ask,
+                                      java.util.function.Predicate<HttpResponse<String>> done, String failure) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         HttpResponse<String> r;
         do {
-            r = get(path, gw.serviceKey());
-            if (accept.test(r.statusCode())) return r;
+            r = ask.get();
+            if (done.test(r)) return r;
             sleep();
         } while (Instant.now().isBefore(deadline));
         throw new AssertionError(failure + "; last answer " + r.statusCode() + " " + r.body());

@@ -2,10 +2,10 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -18,20 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Resource embedding through foreign keys, in every cardinality, with hints, inner joins and scopes. */
 @Timeout(60)
 class RestEmbedTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA);
         rest.awaitTable("staff");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static String get(String path) {

@@ -2,10 +2,10 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 
@@ -19,13 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class RestErrorsTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create function missing_rows() returns setof int language plpgsql as $$
                 begin return query select 1 from nowhere_table; end $$;
@@ -46,11 +45,6 @@ class RestErrorsTest {
                 create trigger guarded_refuse before insert on guarded for each row execute function refuse();
                 """);
         rest.awaitTable("guarded");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test

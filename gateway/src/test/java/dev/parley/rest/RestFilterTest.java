@@ -2,10 +2,10 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,23 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every filter operator, negation, quantifiers, logic trees and filters on JSON paths. */
 @Timeout(60)
 class RestFilterTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create table flags (id int primary key, ok boolean, doc tsvector);
                 insert into flags values (1, true, to_tsvector('english', 'cats and dogs')), (2, false, null), (3, null, null);
                 """);
         rest.awaitTable("flags");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** The ids of the books (or of {@code table}) the query string lets through, in id order. */

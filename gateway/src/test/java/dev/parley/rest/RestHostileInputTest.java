@@ -1,10 +1,10 @@
 package dev.parley.rest;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class RestHostileInputTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_MAX_BODY_BYTES", "65536"));
+    static final RestCalls rest = new RestCalls(gw);
 
     /** A request of the corpus: method, path (escaped as a browser would), body, headers. */
     record Case(String method, String path, String body, String... headers) {
@@ -40,15 +41,8 @@ class RestHostileInputTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_MAX_BODY_BYTES", "65536"));
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA);
         rest.awaitTable("staff");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** A fingerprint of every row of every table the API can reach. */

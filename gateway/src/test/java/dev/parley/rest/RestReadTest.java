@@ -1,10 +1,10 @@
 package dev.parley.rest;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -20,13 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Reads: select, order, paging and counts, singular and CSV answers, schemas by profile. */
 @Timeout(60)
 class RestReadTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,extra"));
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,extra"));
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create schema extra;
                 grant usage on schema extra to anon, authenticated, service_role;
@@ -37,11 +36,6 @@ class RestReadTest {
                 """);
         rest.awaitTable("staff");
         rest.awaitStatus("/books?limit=0", s -> s == 200, "extra schema");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test

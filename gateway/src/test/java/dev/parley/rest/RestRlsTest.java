@@ -2,10 +2,10 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class RestRlsTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final RestCalls rest = new RestCalls(gw);
     static UUID ann;
     static UUID bob;
     static String annToken;
@@ -32,8 +33,6 @@ class RestRlsTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        rest = new RestCalls(gw);
         ann = gw.createUser("ann@example.com");
         bob = gw.createUser("bob@example.com");
         annToken = gw.userToken(ann);
@@ -56,11 +55,6 @@ class RestRlsTest {
                 + "insert into todos values (1, '" + ann + "', 'ann 1', false, 1), (2, '" + ann + "', 'ann 2', false, 1),"
                 + " (3, '" + bob + "', 'bob 1', false, 2), (4, '" + bob + "', 'bob public', true, 2)");
         rest.awaitTable("todos");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     static String ids(String token, String query) {

@@ -1,10 +1,9 @@
 package dev.parley.rest;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 
@@ -18,19 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Timeout(60)
 class RestSchemaReloadTest {
-    static TestGateway gw;
-    static RestCalls rest;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-        rest = new RestCalls(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final RestCalls rest = new RestCalls(gw);
 
     @Test
     void createAlterAndDropAreFollowed() {
@@ -64,12 +53,8 @@ class RestSchemaReloadTest {
         error(rest.write("PUT", "/keyless?id=eq.1", "{\"id\":1,\"v\":\"b\"}"), 405, "PGRST105");
         gw.sql("alter table keyless add primary key (id)");
         rest.awaitStatus("/keyless?limit=0", s -> s == 200, "still there");
-        HttpResponse<String> r = null;
-        for (int i = 0; i < 200; i++) {
-            r = rest.write("PUT", "/keyless?id=eq.1", "{\"id\":1,\"v\":\"b\"}");
-            if (r.statusCode() != 405) break;
-            sleep();
-        }
+        HttpResponse<String> r = RestCalls.await(() -> rest.write("PUT", "/keyless?id=eq.1", "{\"id\":1,\"v\":\"b\"}"),
+                x -> x.statusCode() != 405, "the primary key never reached the schema cache");
         assertEquals(204, r.statusCode(), r.body());
         gw.sql("create view keyless_view as select v from keyless");
         rest.awaitTable("keyless_view");
@@ -104,17 +89,8 @@ class RestSchemaReloadTest {
 
     /** Waits until a GET of {@code path} fails with {@code code}. */
     private static void awaitCode(String path, String code) {
-        HttpResponse<String> r = null;
-        for (int i = 0; i < 400; i++) {
-            r = rest.get(path);
-            if (r.body().contains("\"code\":\"" + code + "\"")) return;
-            sleep();
-        }
-        throw new AssertionError(path + " never failed with " + code + ": " + r.body());
-    }
-
-    private static void sleep() {
-        sleep(25);
+        RestCalls.await(() -> rest.get(path), r -> r.body().contains("\"code\":\"" + code + "\""),
+                path + " never failed with " + code);
     }
 
     private static void sleep(long millis) {

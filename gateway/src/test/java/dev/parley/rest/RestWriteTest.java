@@ -2,10 +2,10 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -22,23 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 @Timeout(60)
 class RestWriteTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_MAX_BODY_BYTES", "4096"));
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_MAX_BODY_BYTES", "4096"));
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create table items (id int primary key, name text, qty int default 1, tag text default 'new',
                                     code text unique);
                 """);
         rest.awaitTable("items");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     /** The items rows {@code where} selects, as compact JSON in id order. */

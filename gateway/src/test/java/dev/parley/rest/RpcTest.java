@@ -2,15 +2,13 @@ package dev.parley.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -21,15 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** /rest/v1/rpc/{fn} as PostgREST answers it, against a real gateway and Postgres. */
 @Timeout(60)
 class RpcTest {
-    static TestGateway gw;
-    static RestCalls rest;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api", "PARLEY_MAX_BODY_BYTES", "100000"));
+    static final RestCalls rest = new RestCalls(gw);
     static UUID alice;
     static UUID bob;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api", "PARLEY_MAX_BODY_BYTES", "100000"));
-        rest = new RestCalls(gw);
         alice = gw.createUser("alice@example.com");
         bob = gw.createUser("bob@example.com");
         gw.sql("""
@@ -106,25 +103,7 @@ class RpcTest {
                 create function api.hello(name text) returns text language sql as $$ select 'api says hi to ' || name $$;
                 grant execute on function api.hello(text) to anon, authenticated, service_role;
                 """.formatted(alice, alice, bob));
-        awaitFunction("quotedFunction?user=x&fullName=y");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
-
-    static void awaitFunction(String call) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline)) {
-            if (rest.get("/rpc/" + call, gw.serviceKey()).statusCode() != 404) return;
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        throw new AssertionError("function never appeared: " + call);
+        rest.awaitFunction("quotedFunction?user=x&fullName=y");
     }
 
     /** A POST whose headers replace the JSON Content-Type when they name another. */
@@ -530,7 +509,7 @@ class RpcTest {
         @Test
         void revokedExecuteIsRefused() {
             gw.sql("create function secret() returns int language sql as $$ select 42 $$; revoke execute on function secret() from public, anon, authenticated");
-            awaitFunction("secret");
+            rest.awaitFunction("secret");
             HttpResponse<String> r = rest.get("/rpc/secret", gw.anonKey());
             assertEquals(401, r.statusCode(), r.body());
             assertEquals("42501", json(r).get("code").asText());
@@ -653,7 +632,7 @@ class RpcTest {
         @Test
         void newFunctionsAppearWithoutRestart() {
             gw.sql("create function brand_new() returns text language sql as $$ select 'new' $$");
-            awaitFunction("brand_new");
+            rest.awaitFunction("brand_new");
             assertEquals("\"new\"", get("brand_new").body());
         }
     }

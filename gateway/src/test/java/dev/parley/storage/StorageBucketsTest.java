@@ -2,10 +2,9 @@ package dev.parley.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.UUID;
 
@@ -17,19 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Bucket management: service_role by default, more when policies on storage.buckets grant it. */
 @Timeout(60)
 class StorageBucketsTest {
-    static TestGateway gw;
-    static StorageCalls s;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-        s = new StorageCalls(gw);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final StorageCalls s = new StorageCalls(gw);
 
     @Test
     void serviceRoleCreatesGetsListsUpdatesAndDeletesABucket() {

@@ -2,10 +2,10 @@ package dev.parley.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,22 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Objects through the API as service_role (RLS bypassed): the wire format and the limits. */
 @Timeout(60)
 class StorageObjectsTest {
-    static TestGateway gw;
-    static StorageCalls s;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final StorageCalls s = new StorageCalls(gw);
     static String key;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        s = new StorageCalls(gw);
         key = gw.serviceKey();
         s.createBucket("docs", false, null);
         s.createBucket("limited", false, "\"file_size_limit\":1000,\"allowed_mime_types\":[\"image/png\",\"text/*\"]");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test

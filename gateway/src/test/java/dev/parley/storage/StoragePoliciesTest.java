@@ -3,10 +3,10 @@ package dev.parley.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(60)
 class StoragePoliciesTest {
-    static TestGateway gw;
-    static StorageCalls s;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final StorageCalls s = new StorageCalls(gw);
     static UUID alice;
     static UUID bob;
     static String aliceToken;
@@ -36,8 +37,6 @@ class StoragePoliciesTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        s = new StorageCalls(gw);
         s.createBucket("private", false, "\"allowed_mime_types\":[\"text/*\"],\"file_size_limit\":100");
         s.createBucket("pub", true, null);
         gw.sql("""
@@ -55,11 +54,6 @@ class StoragePoliciesTest {
         bob = gw.createUser("bob@example.com");
         aliceToken = gw.userToken(alice);
         bobToken = gw.userToken(bob);
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test

@@ -3,10 +3,10 @@ package dev.parley.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.sql.Connection;
@@ -21,16 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Signed download and upload URLs: one object, one action, until expiry; no other credential needed. */
 @Timeout(60)
 class StorageSignedUrlsTest {
-    static TestGateway gw;
-    static StorageCalls s;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.start();
+    static final StorageCalls s = new StorageCalls(gw);
     static UUID alice;
     static String aliceToken;
     static String bobToken;
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start();
-        s = new StorageCalls(gw);
         s.createBucket("files", false, null);
         gw.sql("""
                 create policy "own folder insert" on storage.objects for insert to authenticated
@@ -43,11 +42,6 @@ class StorageSignedUrlsTest {
         bobToken = gw.userToken(gw.createUser("bob@example.com"));
         s.upload("files", alice + "/photo.txt", aliceToken, "alice's photo");
         s.upload("files", alice + "/other.txt", aliceToken, "other");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
     }
 
     @Test

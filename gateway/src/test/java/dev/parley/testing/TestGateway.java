@@ -3,8 +3,12 @@ package dev.parley.testing;
 import dev.parley.Gateway;
 import dev.parley.config.Config;
 import dev.parley.config.DatabaseUrl;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +27,12 @@ import java.util.UUID;
  * A real gateway on a random port over its own fresh database (see {@link TestPostgres}), for
  * one test class. Tests speak to it over real HTTP and sockets, and set up schema with
  * {@link #sql} as the superuser, as a user would with psql.
+ *
+ * <p>A test class holds it as {@code @RegisterExtension static final TestGateway gw = TestGateway.start();}:
+ * the gateway starts when the class is initialised and JUnit closes it after the class's last test,
+ * so no class repeats the start/stop lifecycle methods.
  */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable, AfterAllCallback {
     public static final String SECRET = "parley-test-secret-0123456789-abcdefghijklmnop";
 
     private final Gateway gateway;
@@ -134,5 +142,27 @@ public final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+    }
+
+    /**
+     * Closes the gateway when the class that holds it is done. JUnit hands a class's extensions
+     * down to its {@code @Nested} classes, whose ends must not close it.
+     */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (heldBy(context.getRequiredTestClass())) close();
+    }
+
+    private boolean heldBy(Class<?> testClass) {
+        for (Field f : testClass.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) || f.getType() != TestGateway.class) continue;
+            try {
+                f.setAccessible(true);
+                if (f.get(null) == this) return true;
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return false;
     }
 }
