@@ -125,7 +125,9 @@ public final class RequestTransactions {
 
     private <T> T singleAttempt(Caller caller, boolean readOnly, BoundStatement statement, Result<T> result)
             throws SQLException {
-        String text = (readOnly ? "begin read only" : "begin") + ";\n" + SET_CALLER + ";\n" + statement.text() + ";\ncommit";
+        // No whitespace after the semicolons: pgjdbc keeps it in each statement's text, and
+        // Postgres would log each statement from a new line (bench/rest/run.sh reads that log).
+        String text = (readOnly ? "begin read only" : "begin") + ";" + SET_CALLER + ";" + statement.text() + ";commit";
         try (Connection c = pool.getConnection()) {
             // The pool's default, stated: with autocommit off pgjdbc would send a BEGIN of its own
             // and leave the transaction open for a COMMIT, another round trip.

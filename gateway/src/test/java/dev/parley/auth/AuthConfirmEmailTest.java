@@ -2,7 +2,6 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,12 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AuthConfirmEmailTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(java.util.Map.of("PARLEY_AUTH_CONFIRM_EMAIL", "true"));
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        auth = new AuthClient(gw);
-    }
+    static final AuthClient auth = new AuthClient(gw);
 
     @Test
     void signUpWaitsForConfirmationByTheAdminApi() {

@@ -28,11 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class AuthRlsAndHookTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static AuthClient auth;
+    static final AuthClient auth = new AuthClient(gw);
 
     @BeforeAll
     static void start() {
-        auth = new AuthClient(gw);
         gw.sql("""
                 create table public.notes (id serial primary key, owner uuid not null default auth.uid(), body text);
                 alter table public.notes enable row level security;

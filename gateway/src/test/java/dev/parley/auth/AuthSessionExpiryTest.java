@@ -2,7 +2,6 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,12 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class AuthSessionExpiryTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(Map.of("PARLEY_AUTH_SESSION_TIMEBOX", "86400", "PARLEY_AUTH_SESSION_INACTIVITY_TIMEOUT", "3600"));
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        auth = new AuthClient(gw);
-    }
+    static final AuthClient auth = new AuthClient(gw);
 
     static String sessionOf(JsonNode session) {
         return gw.gateway().context().jwt().verify(session.path("access_token").asText()).claims().get("session_id").toString();

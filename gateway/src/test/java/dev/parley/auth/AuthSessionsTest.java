@@ -2,7 +2,6 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,14 +33,8 @@ class AuthSessionsTest {
     static final TestGateway gw = TestGateway.start();
     @RegisterExtension
     static final TestGateway strict = TestGateway.start(Map.of("PARLEY_AUTH_REFRESH_REUSE_INTERVAL", "0"));
-    static AuthClient auth;
-    static AuthClient strictAuth;
-
-    @BeforeAll
-    static void start() {
-        auth = new AuthClient(gw);
-        strictAuth = new AuthClient(strict);
-    }
+    static final AuthClient auth = new AuthClient(gw);
+    static final AuthClient strictAuth = new AuthClient(strict);
 
     @Test
     void refreshRotatesTheTokenAndIssuesANewAccessToken() {

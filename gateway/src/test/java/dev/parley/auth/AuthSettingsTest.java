@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.config.Config;
 import dev.parley.config.ConfigException;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,12 +24,7 @@ class AuthSettingsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(Map.of("PARLEY_JWT_EXPIRY", "120", "PARLEY_AUTH_ISSUER", "https://auth.example/v1",
             "PARLEY_AUTH_PASSWORD_MIN_LENGTH", "10", "PARLEY_AUTH_BCRYPT_COST", "5", "PARLEY_AUTH_DISABLE_SIGNUP", "true"));
-    static AuthClient auth;
-
-    @BeforeAll
-    static void start() {
-        auth = new AuthClient(gw);
-    }
+    static final AuthClient auth = new AuthClient(gw);
 
     @Test
     void signUpIsClosedButTheAdminApiStillCreatesUsers() {

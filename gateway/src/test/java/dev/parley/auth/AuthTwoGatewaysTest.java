@@ -2,7 +2,6 @@ package dev.parley.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,14 +28,8 @@ class AuthTwoGatewaysTest {
     static final TestGateway a = TestGateway.start(ENV);
     @RegisterExtension
     static final TestGateway b = TestGateway.startOn(a.database(), ENV);
-    static AuthClient onA;
-    static AuthClient onB;
-
-    @BeforeAll
-    static void start() {
-        onA = new AuthClient(a);
-        onB = new AuthClient(b);
-    }
+    static final AuthClient onA = new AuthClient(a);
+    static final AuthClient onB = new AuthClient(b);
 
     @Test
     void anAccountMadeOnOneNodeSignsInAndReadsItselfOnTheOther() {

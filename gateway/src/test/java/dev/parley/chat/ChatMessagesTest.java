@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChatMessagesTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static ChatDb db;
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller moderator;
     static Caller member;
@@ -35,7 +35,6 @@ class ChatMessagesTest {
 
     @BeforeAll
     static void start() {
-        db = new ChatDb(gw);
         admin = db.newUser("ada@msgs.example.com");
         moderator = db.newUser("mona@msgs.example.com");
         member = db.newUser("max@msgs.example.com");

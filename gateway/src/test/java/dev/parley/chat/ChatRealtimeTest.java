@@ -34,14 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChatRealtimeTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static ChatDb db;
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
 
     @BeforeAll
     static void start() {
-        db = new ChatDb(gw);
         admin = db.newUser("ada@rt.example.com");
         member = db.newUser("max@rt.example.com");
         outsider = db.newUser("olga@rt.example.com");

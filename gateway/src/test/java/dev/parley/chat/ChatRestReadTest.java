@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ChatRestReadTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static ChatDb db;
+    static final ChatDb db = new ChatDb(gw);
     static Caller alice;
     static Caller bob;
     static Caller outsider;
@@ -33,7 +33,6 @@ class ChatRestReadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        db = new ChatDb(gw);
         alice = db.newUser("alice@read.example.com");
         bob = db.newUser("bob@read.example.com");
         outsider = db.newUser("olga@read.example.com");

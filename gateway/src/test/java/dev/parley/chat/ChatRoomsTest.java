@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChatRoomsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static ChatDb db;
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
@@ -33,7 +33,6 @@ class ChatRoomsTest {
 
     @BeforeAll
     static void start() {
-        db = new ChatDb(gw);
         admin = db.newUser("ada@rooms.example.com");
         member = db.newUser("max@rooms.example.com");
         outsider = db.newUser("olga@rooms.example.com");

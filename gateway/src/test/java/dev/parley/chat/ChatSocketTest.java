@@ -41,14 +41,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChatSocketTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static ChatDb db;
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
 
     @BeforeAll
     static void start() {
-        db = new ChatDb(gw);
         admin = db.newUser("ada@socket.example.com");
         member = db.newUser("max@socket.example.com");
         outsider = db.newUser("olga@socket.example.com");

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ChatStorageTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static ChatDb db;
+    static final ChatDb db = new ChatDb(gw);
     static Caller admin;
     static Caller member;
     static Caller outsider;
@@ -32,7 +32,6 @@ class ChatStorageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        db = new ChatDb(gw);
         admin = db.newUser("ada@files.example.com");
         member = db.newUser("max@files.example.com");
         outsider = db.newUser("olga@files.example.com");

@@ -20,11 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestEmbedTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA);
         rest.awaitTable("staff");
     }

@@ -21,11 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RestErrorsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create function missing_rows() returns setof int language plpgsql as $$
                 begin return query select 1 from nowhere_table; end $$;

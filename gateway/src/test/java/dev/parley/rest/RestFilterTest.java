@@ -20,11 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestFilterTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create table flags (id int primary key, ok boolean, doc tsvector);
                 insert into flags values (1, true, to_tsvector('english', 'cats and dogs')), (2, false, null), (3, null, null);

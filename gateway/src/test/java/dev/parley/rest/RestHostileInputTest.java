@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestHostileInputTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(Map.of("PARLEY_MAX_BODY_BYTES", "65536"));
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
 
     /** A request of the corpus: method, path (escaped as a browser would), body, headers. */
     record Case(String method, String path, String body, String... headers) {
@@ -41,7 +41,6 @@ class RestHostileInputTest {
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA);
         rest.awaitTable("staff");
     }

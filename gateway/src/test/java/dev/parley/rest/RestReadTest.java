@@ -22,11 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestReadTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,extra"));
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create schema extra;
                 grant usage on schema extra to anon, authenticated, service_role;

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RestRlsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
     static UUID ann;
     static UUID bob;
     static String annToken;
@@ -33,7 +33,6 @@ class RestRlsTest {
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         ann = gw.createUser("ann@example.com");
         bob = gw.createUser("bob@example.com");
         annToken = gw.userToken(ann);

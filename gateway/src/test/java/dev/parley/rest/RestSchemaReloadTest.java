@@ -1,7 +1,6 @@
 package dev.parley.rest;
 
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,12 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RestSchemaReloadTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static RestCalls rest;
-
-    @BeforeAll
-    static void start() {
-        rest = new RestCalls(gw);
-    }
+    static final RestCalls rest = new RestCalls(gw);
 
     @Test
     void createAlterAndDropAreFollowed() {

@@ -24,11 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class RestWriteTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(Map.of("PARLEY_MAX_BODY_BYTES", "4096"));
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         gw.sql(Library.SCHEMA + """
                 create table items (id int primary key, name text, qty int default 1, tag text default 'new',
                                     code text unique);

@@ -21,13 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RpcTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start(Map.of("PARLEY_DB_SCHEMAS", "public,api", "PARLEY_MAX_BODY_BYTES", "100000"));
-    static RestCalls rest;
+    static final RestCalls rest = new RestCalls(gw);
     static UUID alice;
     static UUID bob;
 
     @BeforeAll
     static void start() {
-        rest = new RestCalls(gw);
         alice = gw.createUser("alice@example.com");
         bob = gw.createUser("bob@example.com");
         gw.sql("""

@@ -2,7 +2,6 @@ package dev.parley.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testing.TestGateway;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,12 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StorageBucketsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static StorageCalls s;
-
-    @BeforeAll
-    static void start() {
-        s = new StorageCalls(gw);
-    }
+    static final StorageCalls s = new StorageCalls(gw);
 
     @Test
     void serviceRoleCreatesGetsListsUpdatesAndDeletesABucket() {

@@ -25,12 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StorageObjectsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static StorageCalls s;
+    static final StorageCalls s = new StorageCalls(gw);
     static String key;
 
     @BeforeAll
     static void start() {
-        s = new StorageCalls(gw);
         key = gw.serviceKey();
         s.createBucket("docs", false, null);
         s.createBucket("limited", false, "\"file_size_limit\":1000,\"allowed_mime_types\":[\"image/png\",\"text/*\"]");

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StoragePoliciesTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static StorageCalls s;
+    static final StorageCalls s = new StorageCalls(gw);
     static UUID alice;
     static UUID bob;
     static String aliceToken;
@@ -37,7 +37,6 @@ class StoragePoliciesTest {
 
     @BeforeAll
     static void start() {
-        s = new StorageCalls(gw);
         s.createBucket("private", false, "\"allowed_mime_types\":[\"text/*\"],\"file_size_limit\":100");
         s.createBucket("pub", true, null);
         gw.sql("""

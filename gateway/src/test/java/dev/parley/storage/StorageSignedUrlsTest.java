@@ -23,14 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StorageSignedUrlsTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.start();
-    static StorageCalls s;
+    static final StorageCalls s = new StorageCalls(gw);
     static UUID alice;
     static String aliceToken;
     static String bobToken;
 
     @BeforeAll
     static void start() {
-        s = new StorageCalls(gw);
         s.createBucket("files", false, null);
         gw.sql("""
                 create policy "own folder insert" on storage.objects for insert to authenticated
