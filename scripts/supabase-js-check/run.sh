@@ -2,7 +2,7 @@
 # Runs supabase-js's auth, storage, REST and realtime clients, unmodified, against the built jar:
 # starts a gateway on its own embedded Postgres in a temporary data directory (random loopback
 # ports, schemas public and extra exposed), installs the pinned supabase-js, applies rest.sql and
-# realtime.sql with psql, runs auth.mjs, storage.mjs, rest.mjs and realtime.mjs (every one even
+# realtime.sql (SDK test Postgres client), runs auth.mjs, storage.mjs, rest.mjs and realtime.mjs (every one even
 # when an earlier one fails), and stops the gateway. Exits non-zero when any check failed.
 #
 #   scripts/supabase-js-check/run.sh      (after mvn -q -DskipTests package)
@@ -10,7 +10,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 JAR=$ROOT/gateway/target/parley.jar
-command -v psql > /dev/null || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
 [ -f "$JAR" ] || { echo "build the jar first: mvn -q -DskipTests package" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/parley-sbjs.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -33,9 +32,11 @@ cd "$HERE"
 NODE=(node)
 node -e 'process.exit(typeof WebSocket === "undefined" ? 0 : 1)' && NODE=(node --experimental-websocket)
 
-# The REST and realtime checks' tables; the gateway picks the DDL up without a restart.
+# The REST and realtime checks' tables; the gateway picks the DDL up without a restart. Applied
+# with the SDK's test-only Postgres client, so that no psql needs installing.
 for f in rest.sql realtime.sql; do
-  psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -f "$f" > /dev/null
+  node --input-type=module -e "import { sql } from '../../sdk-js/test/support/pg.js';
+    import fs from 'node:fs'; await sql($DB_PORT, fs.readFileSync('$f', 'utf8'));"
 done
 
 export PARLEY_URL=$URL PARLEY_ANON_KEY=$ANON PARLEY_SERVICE_KEY=$SERVICE
