@@ -69,7 +69,7 @@ final class ChangeFeed implements NotificationBus.StatusListener {
     record Delivery(ChannelSession channel, Outbound out, String error) {
     }
 
-    private record Prepared(DbEvent event, List<Delivery> deliveries, boolean resync) {
+    private record Prepared(DbEvent event, List<Delivery> deliveries, String resyncReason) {
     }
 
     ChangeFeed(RealtimeNode node, DataSource admin) {
@@ -156,8 +156,9 @@ final class ChangeFeed implements NotificationBus.StatusListener {
             try {
                 return source.get();
             } catch (SQLException ex) {
-                log.warn("realtime event not prepared: {}", ex.getMessage());
-                return List.of();
+                // Skipping the event would be a silent gap: every channel is told to resync.
+                log.warn("realtime event not prepared, channels told to resync: {}", ex.getMessage());
+                return List.of(new Prepared(null, List.of(), "an event could not be read from the database"));
             }
         }, node.db);
         inFlight++;
@@ -172,8 +173,8 @@ final class ChangeFeed implements NotificationBus.StatusListener {
     }
 
     private void deliver(Prepared p) {
-        if (p.resync()) {
-            node.resume.resyncAll("the realtime listener lost its connection and events were pruned meanwhile");
+        if (p.resyncReason() != null) {
+            node.resume.resyncAll(p.resyncReason());
             return;
         }
         DbEvent e = p.event();
@@ -191,9 +192,9 @@ final class ChangeFeed implements NotificationBus.StatusListener {
 
     private Prepared prepare(DbEvent e) throws SQLException {
         if (e.data() == null) e = load(e.position()).orElse(null);
-        if (e == null) return new Prepared(new DbEvent(0, "none", "", null, null, null, null, null, false, null), List.of(), false);
-        if (!e.isChange()) return new Prepared(e, List.of(), false);
-        return new Prepared(e, evaluate(e, node.topics.withChanges()), false);
+        if (e == null) return new Prepared(new DbEvent(0, "none", "", null, null, null, null, null, false, null), List.of(), null);
+        if (!e.isChange()) return new Prepared(e, List.of(), null);
+        return new Prepared(e, evaluate(e, node.topics.withChanges()), null);
     }
 
     private Optional<DbEvent> load(long position) throws SQLException {
@@ -312,12 +313,12 @@ final class ChangeFeed implements NotificationBus.StatusListener {
             }
         }
         if (after < pruned || events.size() > CATCH_UP_LIMIT) {
-            return List.of(new Prepared(null, List.of(), true));
+            return List.of(new Prepared(null, List.of(), "the realtime listener lost its connection and events were pruned meanwhile"));
         }
         List<Prepared> out = new ArrayList<>();
         for (DbEvent e : events) {
             if (e.position() > receivedThrough) receivedThrough = e.position();
-            out.add(new Prepared(e, e.isChange() ? evaluate(e, node.topics.withChanges()) : List.of(), false));
+            out.add(new Prepared(e, e.isChange() ? evaluate(e, node.topics.withChanges()) : List.of(), null));
         }
         log.info("realtime listener caught up {} events after position {}", events.size(), after);
         return out;
