@@ -4,6 +4,7 @@
 //
 //   PARLEY_URL=... PARLEY_ANON_KEY=... PARLEY_SERVICE_KEY=... node --experimental-websocket realtime.mjs
 import { createClient } from '@supabase/supabase-js'
+import { check, exitWithResult } from './checks.mjs'
 import assert from 'node:assert/strict'
 
 const url = process.env.PARLEY_URL ?? 'http://127.0.0.1:54321'
@@ -16,16 +17,6 @@ const options = {
 }
 const service = createClient(url, process.env.PARLEY_SERVICE_KEY, options)
 const TIMEOUT = 5000
-let failures = 0
-async function check(name, body) {
-  try {
-    await body()
-    console.log(`ok - ${name}`)
-  } catch (e) {
-    failures++
-    console.log(`not ok - ${name}: ${e.message.split('\n').slice(0, 6).join(' | ')}`)
-  }
-}
 function must({ data, error }) {
   if (error) throw new Error(`unexpected error ${error.code} ${error.message}`)
   return data
@@ -223,4 +214,4 @@ await check('removeChannel: no more events, channel forgotten', async () => {
 })
 
 await Promise.all([ada.client.realtime.disconnect(), bob.client.realtime.disconnect(), anon.realtime.disconnect()])
-process.exit(failures ? 1 : 0)
+exitWithResult()

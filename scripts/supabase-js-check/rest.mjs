@@ -5,22 +5,13 @@
 //
 // The gateway must expose the schemas public and extra (PARLEY_DB_SCHEMAS=public,extra).
 import { createClient } from '@supabase/supabase-js'
+import { check, exitWithResult } from './checks.mjs'
 import assert from 'node:assert/strict'
 
 const url = process.env.PARLEY_URL ?? 'http://127.0.0.1:54321'
 const options = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } }
 const anon = createClient(url, process.env.PARLEY_ANON_KEY, options)
 const service = createClient(url, process.env.PARLEY_SERVICE_KEY, options)
-let failures = 0
-async function check(name, body) {
-  try {
-    await body()
-    console.log(`ok - ${name}`)
-  } catch (e) {
-    failures++
-    console.log(`not ok - ${name}: ${e.message.split('\n').slice(0, 6).join(' | ')}`)
-  }
-}
 function must({ data, error }) {
   if (error) throw new Error(`unexpected error ${error.code} ${error.message} (${error.details})`)
   return data
@@ -296,4 +287,4 @@ await check('errors: code, message, details, hint, status', async () => {
   assert.equal(bad.status, 401); assert.ok(bad.error)
 })
 
-process.exit(failures ? 1 : 0)
+exitWithResult()
