@@ -2,6 +2,7 @@
 # Realtime benchmarks (docs/benchmarks.md): RLS-checked postgres_changes, broadcast fan-out
 # from the database with latency, and heap per idle socket. Loopback only.
 #   bench/realtime/run.sh [changes|broadcast|idle|all]
+# GATEWAY_JAVA_OPTS adds gateway JVM options (e.g. a flight recording: -XX:StartFlightRecording=...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
@@ -9,15 +10,19 @@ what=${1:-all}
 ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 [ -f loadtest/target/parley-load.jar ] || mvn -q -pl loadtest -am -DskipTests package
-bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC
+# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of options
+bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC ${GATEWAY_JAVA_OPTS:-}
 bench_psql -f bench/schema.sql
 bench_psql <<'SQL'
 alter publication supabase_realtime add table bench_items;
 create policy bench_topics on realtime.messages for select to authenticated
   using (realtime.topic() like 'bench-%');
 SQL
+# the load tool reports the CPU the gateway, Postgres (the postmaster's tree) and itself used
+pg_pid=$(head -1 "$BENCH_DATA/postgres/postmaster.pid")
 load() { java -Xmx4g -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL" \
-  --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres"; }
+  --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres" \
+  --cpu-pids="gateway:$BENCH_PID,postgres:$pg_pid"; }
 
 if [ "$what" = changes ] || [ "$what" = all ]; then
   echo "== postgres_changes, ${CHANGES_SOCKETS:-1000} distinct users, RLS joining a membership table"

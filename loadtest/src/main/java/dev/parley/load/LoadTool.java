@@ -55,7 +55,7 @@ public final class LoadTool {
         if (args.length == 0) {
             System.err.println("usage: parley-load idle|broadcast|changes [--url=http://127.0.0.1:54321] [--secret-file=.parley/jwt-secret]"
                     + " [--db=jdbc:postgresql://127.0.0.1:54322/postgres] [--sockets=1000] [--topics=1] [--rate=100] [--seconds=20]"
-                    + " [--source-addresses=1]");
+                    + " [--source-addresses=1] [--client-threads=2] [--cpu-pids=gateway:<pid>,postgres:<postmaster pid>]");
             System.exit(2);
         }
         Map<String, String> opts = new HashMap<>();
@@ -87,7 +87,7 @@ public final class LoadTool {
         int topics = intOpt("topics", 1);
         int seconds = intOpt("seconds", 20);
         int sources = intOpt("source-addresses", 1);
-        EventLoopGroup group = new NioEventLoopGroup(2);
+        EventLoopGroup group = new NioEventLoopGroup(intOpt("client-threads", 2));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
         // heartbeats start before the joins: joining many sockets can outlast the server's heartbeat timeout
         List<PhoenixClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -98,7 +98,7 @@ public final class LoadTool {
             String token = token(secret, i);
             URI ws = URI.create("ws://" + base.getHost() + ":" + base.getPort()
                     + "/realtime/v1/websocket?vsn=1.0.0&apikey=" + token);
-            PhoenixClient client = new PhoenixClient(this::onMessage);
+            PhoenixClient client = new PhoenixClient(this::onMessage, this::onTick);
             InetSocketAddress local = sources <= 1 ? null : new InetSocketAddress("127.0.0." + (2 + i % sources), 0);
             client.connect(group, ws, local).get(30, TimeUnit.SECONDS);
             clients.add(client);
@@ -155,6 +155,13 @@ public final class LoadTool {
         return Jwts.builder().claim("sub", userId(i)).claim("role", "authenticated").claim("aud", "authenticated")
                 .issuedAt(new Date(now * 1000)).expiration(new Date((now + 7200) * 1000))
                 .signWith(Keys.hmacShaKeyFor(secret.getBytes(StandardCharsets.UTF_8)), Jwts.SIG.HS256).compact();
+    }
+
+    /** A broadcast tick read by the fast path: counted like any broadcast. */
+    private void onTick(long sentMicros) {
+        if (!measuring) return;
+        delivered.increment();
+        latency.record(nowMicros() - sentMicros);
     }
 
     private void onMessage(JsonNode msg) {
@@ -228,10 +235,13 @@ public final class LoadTool {
             th.start();
             drivers.add(th);
         }
+        CpuMeter cpu = new CpuMeter(opt("cpu-pids", ""));
         while (System.nanoTime() < warmupEnd) Thread.sleep(10);
         measuring = true;
+        cpu.start();
         long measuredFrom = System.nanoTime();
         for (Thread th : drivers) th.join();
+        String cpuSplit = cpu.report(); // the driving window only, not the drain below
         Thread.sleep(2000); // let in-flight deliveries of the last commits arrive
         measuring = false;
         double secs = (System.nanoTime() - measuredFrom) / 1e9 - 2.0;
@@ -244,5 +254,6 @@ public final class LoadTool {
         System.out.printf("latency send->client: p50=%.2f ms p99=%.2f ms p99.9=%.2f ms max-bucket samples=%d%n",
                 latency.percentileMillis(0.50), latency.percentileMillis(0.99), latency.percentileMillis(0.999),
                 latency.count());
+        System.out.println("cpu: " + cpuSplit);
     }
 }

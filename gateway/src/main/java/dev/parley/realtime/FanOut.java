@@ -1,0 +1,52 @@
+package dev.parley.realtime;
+
+import org.xnio.XnioIoThread;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.function.Predicate;
+
+/**
+ * Delivers one event to many channels with one task per I/O thread: the channels are grouped by
+ * their socket's I/O thread, and each thread delivers to its own group, so the fan-out of one
+ * event runs on every core at once, each socket's frames are queued by the thread that writes
+ * them (no cross-thread hand-off per socket) and the writes of a burst of events coalesce.
+ *
+ * <p>Order: events are handed over in the caller's order and each I/O thread runs its tasks in
+ * order, so a channel receives them in order. Memory: at most {@link #MAX_TASKS} tasks wait at
+ * once; past that the caller waits for the I/O threads (they never block), which slows the
+ * change feed, whose own bound then applies ({@code PARLEY_REALTIME_MAX_PENDING_EVENTS}).
+ */
+final class FanOut {
+    static final int MAX_TASKS = 1024;
+    private final Semaphore tasks = new Semaphore(MAX_TASKS);
+
+    void deliver(Iterable<ChannelSession> channels, Predicate<ChannelSession> wanted, Outbound out, long position) {
+        Map<XnioIoThread, List<ChannelSession>> byThread = new HashMap<>(4);
+        for (ChannelSession c : channels) {
+            if (wanted.test(c)) byThread.computeIfAbsent(c.socket.ws.getIoThread(), t -> new ArrayList<>()).add(c);
+        }
+        boolean onIoThread = Thread.currentThread() instanceof XnioIoThread;
+        for (Map.Entry<XnioIoThread, List<ChannelSession>> e : byThread.entrySet()) {
+            List<ChannelSession> group = e.getValue();
+            boolean counted = !onIoThread; // an I/O thread never waits for the others (they may wait for it)
+            if (counted) tasks.acquireUninterruptibly();
+            try {
+                e.getKey().execute(() -> {
+                    try {
+                        for (ChannelSession c : group) c.deliver(out, position);
+                    } finally {
+                        if (counted) tasks.release();
+                    }
+                });
+            } catch (RejectedExecutionException stopping) { // the server is stopping: deliver here
+                if (counted) tasks.release();
+                for (ChannelSession c : group) c.deliver(out, position);
+            }
+        }
+    }
+}
