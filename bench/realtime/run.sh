@@ -2,7 +2,8 @@
 # Realtime benchmarks (docs/benchmarks.md): RLS-checked postgres_changes, broadcast fan-out
 # from the database with latency, and heap per idle socket. Loopback only.
 #   bench/realtime/run.sh [changes|broadcast|idle|all]
-# GATEWAY_JAVA_OPTS adds gateway JVM options (e.g. a flight recording: -XX:StartFlightRecording=...).
+# GATEWAY_JAVA_OPTS and LOAD_JAVA_OPTS add JVM options to the gateway and to the load tool (e.g. a
+# flight recording: -XX:StartFlightRecording=filename=/tmp/gw.jfr,settings=profile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
@@ -20,7 +21,8 @@ create policy bench_topics on realtime.messages for select to authenticated
 SQL
 # the load tool reports the CPU the gateway, Postgres (the postmaster's tree) and itself used
 pg_pid=$(head -1 "$BENCH_DATA/postgres/postmaster.pid")
-load() { java -Xmx4g -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL" \
+# shellcheck disable=SC2086
+load() { java -Xmx4g ${LOAD_JAVA_OPTS:-} -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL" \
   --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres" \
   --cpu-pids="gateway:$BENCH_PID,postgres:$pg_pid"; }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
     private final Map<String, Long> roots = new LinkedHashMap<>();
-    private final Map<String, Long> startTicks = new LinkedHashMap<>();
+    private final Map<String, long[]> startTicks = new LinkedHashMap<>();
     private long startNanos;
 
     /** {@code spec}: {@code name:pid,name:pid}; the load tool itself is always measured as "client". */
@@ -34,24 +34,31 @@ final class CpuMeter {
         roots.forEach((name, pid) -> startTicks.put(name, treeTicks(pid)));
     }
 
-    /** {@code name=1.23 cores} per tree over the window since {@link #start}. */
+    /** {@code name=1.23 (user 0.50 sys 0.73)} cores per tree over the window since {@link #start}. */
     String report() {
         double secs = (System.nanoTime() - startNanos) / 1e9;
         StringBuilder sb = new StringBuilder();
         roots.forEach((name, pid) -> {
-            double cores = (treeTicks(pid) - startTicks.get(name)) / TICKS_PER_SECOND / secs;
-            sb.append(sb.length() == 0 ? "" : " ").append(String.format("%s=%.2f", name, cores));
+            long[] now = treeTicks(pid);
+            long[] then = startTicks.get(name);
+            double user = (now[0] - then[0]) / TICKS_PER_SECOND / secs;
+            double sys = (now[1] - then[1]) / TICKS_PER_SECOND / secs;
+            sb.append(sb.length() == 0 ? "" : " ").append(String.format("%s=%.2f (user %.2f sys %.2f)", name, user + sys, user, sys));
         });
-        return sb + " (cores busy, of 2)";
+        return sb + " cores busy, of 2";
     }
 
-    private static long treeTicks(long pid) {
+    /** User and system ticks of a tree. */
+    private static long[] treeTicks(long pid) {
         long[] own = stat(pid);
-        if (own == null) return 0;
-        long total = own[0] + own[1] + own[2] + own[3];
+        if (own == null) return new long[2];
+        long[] total = {own[0] + own[2], own[1] + own[3]};
         for (ProcessHandle child : ProcessHandle.of(pid).map(p -> p.children().toList()).orElse(java.util.List.of())) {
             long[] c = stat(child.pid());
-            if (c != null) total += c[0] + c[1];
+            if (c != null) {
+                total[0] += c[0];
+                total[1] += c[1];
+            }
         }
         return total;
     }

@@ -46,6 +46,9 @@ public final class LoadTool {
     private final LongAdder delivered = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
     private volatile boolean measuring;
+    /** The measured window, in the driver's send-time clock: only commits stamped inside it count. */
+    private volatile long windowFromMicros = Long.MAX_VALUE;
+    private volatile long windowToMicros = Long.MAX_VALUE;
 
     private LoadTool(Map<String, String> opts) {
         this.opts = opts;
@@ -159,9 +162,13 @@ public final class LoadTool {
 
     /** A broadcast tick read by the fast path: counted like any broadcast. */
     private void onTick(long sentMicros) {
-        if (!measuring) return;
+        if (!measuring || !inWindow(sentMicros)) return;
         delivered.increment();
         latency.record(nowMicros() - sentMicros);
+    }
+
+    private boolean inWindow(long sentMicros) {
+        return sentMicros >= windowFromMicros && sentMicros < windowToMicros;
     }
 
     private void onMessage(JsonNode msg) {
@@ -176,8 +183,9 @@ public final class LoadTool {
         } else {
             return;
         }
+        if (!sent.isNumber() || !inWindow(sent.asLong())) return;
         delivered.increment();
-        if (sent.isNumber()) latency.record(nowMicros() - sent.asLong());
+        latency.record(nowMicros() - sent.asLong());
     }
 
     private static long nowMicros() {
@@ -201,8 +209,12 @@ public final class LoadTool {
         long expectedPerCommit = scenario.equals("broadcast") ? sockets / Math.max(1, topics) : -1;
         LongAdder commits = new LongAdder();
         List<Thread> drivers = new ArrayList<>();
-        long warmupEnd = System.nanoTime() + 3_000_000_000L;
+        long startNanos = System.nanoTime();
+        long startMicros = nowMicros();
+        long warmupEnd = startNanos + 3_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
+        windowFromMicros = startMicros + (warmupEnd - startNanos) / 1000;
+        windowToMicros = startMicros + (end - startNanos) / 1000;
         for (int t = 0; t < threads; t++) {
             final int id = t;
             Thread th = new Thread(() -> {
@@ -217,16 +229,17 @@ public final class LoadTool {
                             TimeUnit.NANOSECONDS.sleep(next - now);
                         }
                         next += intervalNanos;
+                        long sent = nowMicros();
                         if (scenario.equals("broadcast")) {
-                            st.setLong(1, nowMicros());
+                            st.setLong(1, sent);
                             st.setInt(2, (id + n * threads) % Math.max(1, topics));
                         } else {
                             st.setInt(1, 1 + (id + n * threads) % 100);
-                            st.setLong(2, nowMicros());
+                            st.setLong(2, sent);
                         }
                         st.execute();
                         n++;
-                        if (System.nanoTime() >= warmupEnd) commits.increment();
+                        if (inWindow(sent)) commits.increment();
                     }
                 } catch (Exception e) {
                     System.err.println("driver failed: " + e);
@@ -239,13 +252,16 @@ public final class LoadTool {
         while (System.nanoTime() < warmupEnd) Thread.sleep(10);
         measuring = true;
         cpu.start();
-        long measuredFrom = System.nanoTime();
+        // the CPU split of the driving window, read before the drivers disconnect (a backend that
+        // has ended but is not yet reaped by the postmaster would count nowhere)
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
+        String cpuSplit = cpu.report();
         for (Thread th : drivers) th.join();
-        String cpuSplit = cpu.report(); // the driving window only, not the drain below
-        Thread.sleep(2000); // let in-flight deliveries of the last commits arrive
+        Thread.sleep(2000); // let in-flight deliveries of the window's last commits arrive
         measuring = false;
-        double secs = (System.nanoTime() - measuredFrom) / 1e9 - 2.0;
+        double secs = seconds;
         long got = delivered.sum();
+        // deliveries: of the commits made in the window, those read by the client by 2 s after it
         System.out.printf("scenario=%s sockets=%d topics=%d commits=%d (%.0f/s) deliveries=%d (%.0f/s)%n",
                 scenario, sockets, topics, commits.sum(), commits.sum() / secs, got, got / secs);
         if (expectedPerCommit > 0) {
