@@ -28,7 +28,7 @@ final class FanOut {
     void deliver(Iterable<ChannelSession> channels, Predicate<ChannelSession> wanted, Outbound out, long position) {
         Map<XnioIoThread, List<ChannelSession>> byThread = new HashMap<>(4);
         for (ChannelSession c : channels) {
-            if (wanted.test(c)) byThread.computeIfAbsent(c.socket.ws.getIoThread(), t -> new ArrayList<>()).add(c);
+            if (wanted.test(c)) byThread.computeIfAbsent(c.socket.ioThread, t -> new ArrayList<>(256)).add(c);
         }
         boolean onIoThread = Thread.currentThread() instanceof XnioIoThread;
         for (Map.Entry<XnioIoThread, List<ChannelSession>> e : byThread.entrySet()) {

@@ -49,6 +49,8 @@ final class SocketSession {
     final String id = Long.toString(ids.incrementAndGet(), 36);
     final RealtimeNode node;
     final WebSocketChannel ws;
+    /** The thread that reads and writes this socket (cached: fan-out groups sockets by it). */
+    final org.xnio.XnioIoThread ioThread;
     final Serializer serializer;
     final Caller socketCaller;
     final String socketToken;
@@ -86,6 +88,7 @@ final class SocketSession {
     SocketSession(RealtimeNode node, WebSocketChannel ws, Serializer serializer, Caller socketCaller, String socketToken) {
         this.node = node;
         this.ws = ws;
+        this.ioThread = ws.getIoThread();
         this.serializer = serializer;
         this.socketCaller = socketCaller;
         this.socketToken = socketToken;
@@ -179,15 +182,15 @@ final class SocketSession {
         scheduleDrain();
     }
 
-    /** True on this socket's I/O thread, where its writes happen. */
-    boolean onIoThread() {
-        return Thread.currentThread() == ws.getIoThread();
-    }
-
+    /**
+     * One drain per burst: on the socket's own I/O thread (a fan-out task) it joins the thread's
+     * next flush ({@link IoFlusher}); from any other thread it is a task of its own.
+     */
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                ws.getIoThread().execute(drain);
+                if (Thread.currentThread() == ioThread) IoFlusher.of(ioThread).add(this);
+                else ioThread.execute(drain);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 drainScheduled.set(false); // the worker is shutting down and closes the connection itself
             }
@@ -199,7 +202,7 @@ final class SocketSession {
      * become writable (then the write listener continues it). The flag is cleared first, so a frame
      * queued meanwhile is either written by this drain or schedules the next one.
      */
-    private void drain() {
+    void drain() {
         drainScheduled.set(false);
         if (!wire.ownWaiting()) write();
     }
