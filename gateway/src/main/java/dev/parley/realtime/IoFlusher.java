@@ -31,11 +31,11 @@ final class IoFlusher {
 
     /** Queues {@code s}'s drain for the flush; the caller runs on {@code s}'s I/O thread. */
     void add(SocketSession s) {
-        pending.add(s);
         if (!scheduled) {
-            scheduled = true;
             thread.execute(flush); // throws RejectedExecutionException when the worker stops
+            scheduled = true;
         }
+        pending.add(s);
     }
 
     private void flush() {

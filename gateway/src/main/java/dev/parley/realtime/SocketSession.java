@@ -368,7 +368,8 @@ final class SocketSession {
     void onClosed() {
         closed = true;
         if (!ws.isOpen()) { // gone: nothing more will be written
-            while (outbox.poll() != null) queued.decrementAndGet();
+            if (Thread.currentThread() == ioThread) discardOutbox(); // the batch too (I/O thread state)
+            else while (outbox.poll() != null) queued.decrementAndGet();
         }
         for (ChannelSession c : channels.values()) {
             if (c.markClosed()) {
