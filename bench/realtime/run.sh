@@ -62,6 +62,8 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
   sleep 30   # idle: heartbeats every 20 s, the once-a-second socket checks
   cpu1=$(gw_cpu_ticks); t1=$(date +%s.%N)
   after=$(bench_heap_kib); rss_after=$(gw_rss_kib); threads_after=$(gw_threads)
+  echo "largest classes on the heap while holding (after a full GC):"
+  jcmd "$BENCH_PID" GC.class_histogram | head -28 | tail -25
   open=$(ls "/proc/$BENCH_PID/fd" | wc -l)
   for p in "${pids[@]}"; do wait "$p" || true; done
   grep -h "still open" "$BENCH_DATA"/idle-*.out
