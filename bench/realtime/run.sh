@@ -40,7 +40,8 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
   gw_threads() { awk '/^Threads:/ { print $2 }' "/proc/$BENCH_PID/status"; }
   gw_rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$BENCH_PID/status"; }
   gw_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"; }
-  before=$(bench_heap_kib); rss_before=$(gw_rss_kib); threads_before=$(gw_threads)
+  tcp_pages() { awk '/^TCP:/ { for (i = 1; i <= NF; i++) if ($i == "mem") print $(i+1) }' /proc/net/sockstat; }
+  before=$(bench_heap_kib); rss_before=$(gw_rss_kib); threads_before=$(gw_threads); tcp_before=$(tcp_pages)
   pids=()
   for c in $(seq 1 "$clients"); do
     per=$(( n / clients + (c <= n % clients ? 1 : 0) ))
@@ -61,7 +62,7 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
   cpu0=$(gw_cpu_ticks); t0=$(date +%s.%N)
   sleep 30   # idle: heartbeats every 20 s, the once-a-second socket checks
   cpu1=$(gw_cpu_ticks); t1=$(date +%s.%N)
-  after=$(bench_heap_kib); rss_after=$(gw_rss_kib); threads_after=$(gw_threads)
+  after=$(bench_heap_kib); rss_after=$(gw_rss_kib); threads_after=$(gw_threads); tcp_after=$(tcp_pages)
   echo "largest classes on the heap while holding (after a full GC):"
   jcmd "$BENCH_PID" GC.class_histogram | head -28 | tail -25
   open=$(ls "/proc/$BENCH_PID/fd" | wc -l)
@@ -71,6 +72,7 @@ if [ "$what" = idle ] || [ "$what" = all ]; then
   echo "gateway threads: before=$threads_before with-sockets=$threads_after"
   echo "gateway CPU while idle: $(awk -v a="$cpu0" -v b="$cpu1" -v s="$t0" -v e="$t1" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%.1f%% of one core", (b - a) / hz / (e - s) * 100 }')"
+  echo "kernel TCP memory (whole machine, both ends of each loopback socket): before=$(( tcp_before * 4 )) KiB with-sockets=$(( tcp_after * 4 )) KiB"
   echo "RSS: before=${rss_before} KiB with-sockets=${rss_after} KiB -> $(( (rss_after - rss_before) * 1024 / n )) bytes per socket"
   echo "heap after GC: before=${before} KiB with-sockets=${after} KiB -> $(( (after - before) * 1024 / n )) bytes per socket"
 fi

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Tells every joined channel when this node's database listener is lost and when it is back, with
- * a {@code system} message ({@code extension: "system"}, status {@code error}, then {@code ok}),
+ * a {@code system} message ({@code extension: "listener"}, status {@code error}, then {@code ok};
+ * the channel stays joined),
  * so a client can show that updates are delayed rather than guess from silence.
  *
  * <p>Registered before the change feed's status listener: the {@code ok} message is queued to
@@ -40,7 +41,7 @@ final class ListenerNotices implements NotificationBus.StatusListener {
     /** One push per channel: each goes to the channel's socket queue, nothing blocks. */
     private void tellEveryChannel(String status, String message) {
         for (Set<ChannelSession> channels : topics.allTopics()) {
-            for (ChannelSession c : channels) c.system("system", status, message);
+            for (ChannelSession c : channels) c.system("listener", status, message);
         }
     }
 }

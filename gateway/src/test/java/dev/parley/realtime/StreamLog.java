@@ -16,7 +16,7 @@ final class StreamLog {
     }
 
     static boolean isListenerNotice(JsonNode m) {
-        return m.path("event").asText().equals("system") && m.path("payload").path("extension").asText().equals("system");
+        return m.path("event").asText().equals("system") && m.path("payload").path("extension").asText().equals("listener");
     }
 
     static boolean isData(JsonNode m) {
