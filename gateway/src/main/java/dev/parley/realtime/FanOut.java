@@ -20,6 +20,12 @@ import java.util.function.Predicate;
  * order, so a channel receives them in order. Memory: at most {@link #MAX_TASKS} tasks wait at
  * once; past that the caller waits for the I/O threads (they never block), which slows the
  * change feed, whose own bound then applies ({@code PARLEY_REALTIME_MAX_PENDING_EVENTS}).
+ *
+ * <p>Known nuance: delivery now happens shortly after the caller returns. A client broadcast
+ * taken from the bus just before a {@code realtime.reauthorize} signal can therefore reach a
+ * channel after the signal has held it ({@link Reauthorizer}). It then waits in the hold's
+ * buffer and is dropped with it if access is revoked. Nothing committed after the revoking
+ * change is ever delivered, as before.
  */
 final class FanOut {
     static final int MAX_TASKS = 1024;
