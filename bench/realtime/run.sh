@@ -9,7 +9,8 @@ what=${1:-all}
 ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 [ -f loadtest/target/parley-load.jar ] || mvn -q -pl loadtest -am -DskipTests package
-bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC
+# BENCH_GATEWAY_JVM_OPTS: more JVM options for the gateway (a JFR recording, say)
+bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC ${BENCH_GATEWAY_JVM_OPTS:-}
 bench_psql -f bench/schema.sql
 bench_psql <<'SQL'
 alter publication supabase_realtime add table bench_items;

@@ -3,6 +3,7 @@ package dev.parley.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.parley.db.NotificationBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -268,9 +268,13 @@ final class ChangeFeed implements NotificationBus.StatusListener {
         return out;
     }
 
-    /** A change event and who matched it, between filtering and the RLS verdicts. */
-    private record Matched(DbEvent event, Tables.Info table, Map<ChannelSession, int[]> channels, JsonNode oldShown,
-                           int rlsTable, int rlsRow) {
+    /** A change event and who matched it (channels and, at the same index, their subscription ids). */
+    private record Matched(DbEvent event, Tables.Info table, List<ChannelSession> channels, List<int[]> ids,
+                           JsonNode oldShown, int rlsTable, int rlsRow) {
+    }
+
+    /** A channel that may receive changes of one table and operation: its subscriptions for them. */
+    private record Interest(ChannelSession channel, ChangeSpec[] specs) {
     }
 
     /**
@@ -281,13 +285,13 @@ final class ChangeFeed implements NotificationBus.StatusListener {
      */
     List<List<Delivery>> evaluate(List<DbEvent> events, Collection<ChannelSession> candidates) throws SQLException {
         List<Matched> matched = new ArrayList<>(events.size());
+        Map<String, List<Interest>> interests = new HashMap<>();
         Map<String, Integer> rlsIndex = new HashMap<>();
         List<RlsCheck.Rows> rlsRows = new ArrayList<>();
         for (DbEvent e : events) {
-            Matched m = e.isChange() ? match(e, candidates, rlsIndex, rlsRows) : null;
-            matched.add(m);
+            matched.add(e.isChange() ? match(e, candidates, interests, rlsIndex, rlsRows) : null);
         }
-        List<List<Map<ChannelSession, RlsCheck.Verdict>>> verdicts = rlsRows.isEmpty() ? List.of() : node.rls.check(rlsRows);
+        List<List<RlsCheck.Verdict[]>> verdicts = rlsRows.isEmpty() ? List.of() : node.rls.check(rlsRows);
         List<List<Delivery>> out = new ArrayList<>(events.size());
         for (Matched m : matched) {
             if (m == null) {
@@ -299,69 +303,104 @@ final class ChangeFeed implements NotificationBus.StatusListener {
         return out;
     }
 
-    /** Filters and privilege; a row that needs RLS is added to its table's {@code rlsRows}. Null: nobody. */
-    private Matched match(DbEvent e, Collection<ChannelSession> candidates, Map<String, Integer> rlsIndex,
-                          List<RlsCheck.Rows> rlsRows) throws SQLException {
+    /**
+     * Filters and privilege; a row that needs RLS is added to its table's {@code rlsRows}. Null:
+     * nobody. {@code interests} keeps, per table and operation, the open channels that may
+     * receive such changes, so one batch looks at each channel's subscriptions once per table.
+     */
+    private Matched match(DbEvent e, Collection<ChannelSession> candidates, Map<String, List<Interest>> interests,
+                          Map<String, Integer> rlsIndex, List<RlsCheck.Rows> rlsRows) throws SQLException {
         Optional<Tables.Info> found = node.tables.get(e.schema(), e.table());
         if (found.isEmpty()) return null;
         Tables.Info table = found.get();
+        List<Interest> interested = interests.get(e.schema() + "." + e.table() + "." + e.op());
+        if (interested == null) {
+            interested = interested(e, table, candidates);
+            interests.put(e.schema() + "." + e.table() + "." + e.op(), interested);
+        }
+        if (interested.isEmpty()) return null;
         JsonNode record = e.data().get("record");
         boolean delete = e.op().equals("DELETE");
         JsonNode oldShown = revealedOld(table, e.data().get("old_record"), delete);
         JsonNode filtered = delete ? oldShown : record;
-        Map<ChannelSession, int[]> channels = new LinkedHashMap<>();
-        for (ChannelSession c : candidates) {
-            if (c.isClosed()) continue;
-            List<Integer> ids = new ArrayList<>();
-            for (ChangeSpec s : c.config.changes()) {
-                if (s.matches(e.schema(), e.table(), e.op()) && s.parsed().test(filtered) && !ids.contains(s.id())) ids.add(s.id());
+        List<ChannelSession> channels = new ArrayList<>();
+        List<int[]> ids = new ArrayList<>();
+        for (Interest in : interested) {
+            int[] matchedIds = null;
+            for (ChangeSpec s : in.specs()) {
+                if (!s.parsed().test(filtered)) continue;
+                if (matchedIds == null) {
+                    matchedIds = new int[] {s.id()};
+                } else if (java.util.Arrays.stream(matchedIds).noneMatch(id -> id == s.id())) {
+                    matchedIds = java.util.Arrays.copyOf(matchedIds, matchedIds.length + 1);
+                    matchedIds[matchedIds.length - 1] = s.id();
+                }
             }
-            if (ids.isEmpty() || !node.tables.canSelect(c.caller.role(), table)) continue;
-            channels.put(c, ids.stream().mapToInt(Integer::intValue).toArray());
+            if (matchedIds == null) continue;
+            channels.add(in.channel());
+            ids.add(matchedIds);
         }
         if (channels.isEmpty()) return null;
-        if (!table.rls() || delete) return new Matched(e, table, channels, oldShown, -1, -1);
+        if (!table.rls() || delete) return new Matched(e, table, channels, ids, oldShown, -1, -1);
         int t = rlsIndex.computeIfAbsent(table.qualified(), k -> {
             rlsRows.add(new RlsCheck.Rows(table, new ArrayList<>(), new ArrayList<>()));
             return rlsRows.size() - 1;
         });
         RlsCheck.Rows rows = rlsRows.get(t);
         rows.rows().add(record);
-        rows.candidates().add(channels.keySet());
-        return new Matched(e, table, channels, oldShown, t, rows.rows().size() - 1);
+        rows.candidates().add(channels);
+        return new Matched(e, table, channels, ids, oldShown, t, rows.rows().size() - 1);
+    }
+
+    /** The open channels subscribed to {@code e}'s table and operation whose role may SELECT it. */
+    private List<Interest> interested(DbEvent e, Tables.Info table, Collection<ChannelSession> candidates) throws SQLException {
+        List<Interest> out = new ArrayList<>();
+        for (ChannelSession c : candidates) {
+            List<ChangeSpec> specs = null;
+            for (ChangeSpec s : c.config.changes()) {
+                if (!s.matches(e.schema(), e.table(), e.op())) continue;
+                if (specs == null) specs = new ArrayList<>(1);
+                specs.add(s);
+            }
+            if (specs == null || c.isClosed() || !node.tables.canSelect(c.caller.role(), table)) continue;
+            out.add(new Interest(c, specs.toArray(ChangeSpec[]::new)));
+        }
+        return out;
     }
 
     /** One change's deliveries, given its RLS verdicts (null: the table needs none). */
-    private static List<Delivery> deliveries(Matched change, Map<ChannelSession, RlsCheck.Verdict> verdicts) {
+    private static List<Delivery> deliveries(Matched change, RlsCheck.Verdict[] verdicts) {
         DbEvent e = change.event();
         Tables.Info table = change.table();
-        JsonNode record = e.data().get("record");
         boolean delete = e.op().equals("DELETE");
-        JsonNode oldShown = change.oldShown();
-        Map<ChannelSession, int[]> matched = change.channels();
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("schema", e.schema()).put("table", e.table()).put("commit_timestamp", e.committedAt()).put("type", e.op());
         data.set("columns", table.columnsJson());
-        if (!delete) data.set("record", record);
-        if (!e.op().equals("INSERT")) data.set("old_record", oldShown);
+        if (!delete) data.set("record", e.data().get("record"));
+        if (!e.op().equals("INSERT")) data.set("old_record", change.oldShown());
         data.putNull("errors");
+        // data is the same for every channel: serialized once per event, spliced into each frame
+        // (each subscriber's topic differs, so frames themselves are encoded per channel)
+        RawValue[] dataJson = new RawValue[1];
         Map<String, Outbound> shared = new HashMap<>();
-        List<Delivery> out = new ArrayList<>(matched.size());
-        for (var m : matched.entrySet()) {
-            ChannelSession c = m.getKey();
-            RlsCheck.Verdict v = verdicts == null ? RlsCheck.Verdict.VISIBLE : verdicts.get(c);
-            if (v == null) continue;
+        List<Delivery> out = new ArrayList<>(change.channels().size());
+        for (int i = 0; i < change.channels().size(); i++) {
+            ChannelSession c = change.channels().get(i);
+            int[] ids = change.ids().get(i);
+            RlsCheck.Verdict v = verdicts == null ? RlsCheck.Verdict.VISIBLE : verdicts[i];
             if (v.error() != null) {
                 out.add(new Delivery(c, null, "RLS check of " + table.qualified() + " failed: " + v.error()));
                 continue;
             }
             if (!v.visible()) continue;
-            String k = c.topic + java.util.Arrays.toString(m.getValue());
+            // one message (encoded once per serializer) for every channel of a topic with the same ids
+            String k = c.topic + java.util.Arrays.toString(ids);
             Outbound o = shared.computeIfAbsent(k, x -> {
                 ObjectNode payload = JsonNodeFactory.instance.objectNode();
-                var ids = payload.putArray("ids");
-                for (int id : m.getValue()) ids.add(id);
-                payload.set("data", data);
+                var idArray = payload.putArray("ids");
+                for (int id : ids) idArray.add(id);
+                if (dataJson[0] == null) dataJson[0] = new RawValue(data.toString());
+                payload.putRawValue("data", dataJson[0]);
                 payload.put("position", Long.toString(e.position()));
                 return new Outbound(Message.of(null, null, c.topic, "postgres_changes", payload));
             });

@@ -41,10 +41,10 @@ final class RlsCheck {
      * The rows of one table to check: {@code rows.get(i)} is the new row of a change, checked for
      * the channels {@code candidates.get(i)}.
      */
-    record Rows(Tables.Info table, List<JsonNode> rows, List<Collection<ChannelSession>> candidates) {
+    record Rows(Tables.Info table, List<JsonNode> rows, List<List<ChannelSession>> candidates) {
     }
 
-    /** One claims group: its caller, its channels, the rows (indexes) any of its channels needs. */
+    /** One claims group: its caller, the rows (indexes) any of its channels needs. */
     private static final class Group {
         final Caller caller;
         final BitSet rows = new BitSet();
@@ -69,52 +69,50 @@ final class RlsCheck {
     }
 
     /**
-     * The verdicts of every batch of {@code tables}, in the same order: for each table, one map
-     * per row, from each of that row's candidates to its verdict.
+     * The verdicts for every table of {@code tables}, in the same order: for each table, one array
+     * per row, the verdict of each of that row's candidates at the candidate's index.
      */
-    List<List<Map<ChannelSession, Verdict>>> check(List<Rows> tables) throws SQLException {
-        List<List<Map<ChannelSession, Verdict>>> out = new ArrayList<>(tables.size());
+    List<List<Verdict[]>> check(List<Rows> tables) throws SQLException {
+        List<List<Verdict[]>> out = new ArrayList<>(tables.size());
         Connection c = null;
         try {
             for (Rows t : tables) {
-                List<Map<ChannelSession, Verdict>> verdicts = new ArrayList<>(t.rows().size());
-                for (int i = 0; i < t.rows().size(); i++) verdicts.add(new HashMap<>());
                 Map<String, Group> groups = new LinkedHashMap<>();
                 Map<ChannelSession, Group> groupOf = new HashMap<>();
                 for (int i = 0; i < t.rows().size(); i++) {
                     for (ChannelSession ch : t.candidates().get(i)) {
-                        Caller caller = ch.caller;
-                        if (caller.isServiceRole()) {
-                            verdicts.get(i).put(ch, Verdict.VISIBLE);
-                            continue;
-                        }
                         Group g = groupOf.get(ch);
                         if (g == null) {
+                            Caller caller = ch.caller;
+                            if (caller.isServiceRole()) continue;
                             g = groups.computeIfAbsent(caller.role() + "\u0000" + caller.claimsJson(), k -> new Group(caller));
                             groupOf.put(ch, g);
                         }
                         g.rows.set(i);
                     }
                 }
-                out.add(verdicts);
-                if (groups.isEmpty()) continue;
-                if (t.table().primaryKey().isEmpty()) {
-                    String why = "table " + t.table().qualified() + " has no primary key, so RLS cannot be checked for its changes";
-                    for (Group g : groups.values()) g.failed = new Verdict(false, why);
-                } else {
+                if (!groups.isEmpty() && t.table().primaryKey().isEmpty()) {
+                    Verdict v = new Verdict(false, "table " + t.table().qualified() + " has no primary key, so RLS cannot be checked for its changes");
+                    for (Group g : groups.values()) g.failed = v;
+                } else if (!groups.isEmpty()) {
                     if (c == null) {
                         c = requestPool.getConnection();
                         c.setAutoCommit(false);
                     }
                     call(c, t, new ArrayList<>(groups.values()));
                 }
+                List<Verdict[]> verdicts = new ArrayList<>(t.rows().size());
                 for (int i = 0; i < t.rows().size(); i++) {
-                    Map<ChannelSession, Verdict> row = verdicts.get(i);
-                    for (ChannelSession ch : t.candidates().get(i)) {
-                        Group g = groupOf.get(ch);
-                        if (g != null) row.put(ch, g.verdict(i));
+                    List<ChannelSession> candidates = t.candidates().get(i);
+                    Verdict[] row = new Verdict[candidates.size()];
+                    for (int j = 0; j < row.length; j++) {
+                        Group g = groupOf.get(candidates.get(j));
+                        // no group: service_role, which bypasses RLS
+                        row[j] = g == null ? Verdict.VISIBLE : g.verdict(i);
                     }
+                    verdicts.add(row);
                 }
+                out.add(verdicts);
             }
             return out;
         } finally {
