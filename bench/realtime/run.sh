@@ -17,6 +17,11 @@ alter publication supabase_realtime add table bench_items;
 create policy bench_topics on realtime.messages for select to authenticated
   using (realtime.topic() like 'bench-%');
 SQL
+# CHANGES_POLICY=subquery: bench_items' read policy as a subquery, which Postgres evaluates once per
+# statement, instead of the membership function called per row (docs/realtime.md, RLS)
+if [ "${CHANGES_POLICY:-}" = subquery ]; then
+  bench_psql -c "alter policy items_read on bench_items using (room_id in (select m.room_id from bench_members m where m.user_id = auth.uid()))"
+fi
 load() { java -Xmx4g -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL" \
   --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres"; }
 

@@ -234,8 +234,10 @@ final class ChangeFeed implements NotificationBus.StatusListener {
 
     /** A batch: pointers resolved, then every change evaluated at once. */
     private List<Prepared> prepare(List<DbEvent> batch) throws SQLException {
+        long t0 = System.nanoTime();
         List<DbEvent> events = loadPointers(batch);
         List<List<Delivery>> deliveries = evaluate(events, node.topics.withChanges());
+        if (log.isDebugEnabled()) log.debug("batch of {} events prepared in {} ms", events.size(), (System.nanoTime() - t0) / 1_000_000);
         List<Prepared> out = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) out.add(new Prepared(events.get(i), deliveries.get(i), null));
         return out;
