@@ -16,7 +16,7 @@ bench_start_gateway() {
   PARLEY_PORT=$BENCH_PORT PARLEY_DB_PORT=$BENCH_DB_PORT PARLEY_DATA_DIR=$BENCH_DATA PARLEY_HOST=127.0.0.1 \
     java "$@" -jar gateway/target/parley.jar >"$BENCH_LOG" 2>&1 &
   BENCH_PID=$!
-  trap 'kill $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null; rm -rf "$BENCH_DATA"' EXIT
+  trap 'bench_stop_gateway; rm -rf "$BENCH_DATA"' EXIT
   for _ in $(seq 1 120); do
     curl -sf "$BENCH_URL/health" >/dev/null && return 0
     sleep 0.5
@@ -24,6 +24,18 @@ bench_start_gateway() {
   echo "gateway did not become healthy; log:" >&2
   tail -50 "$BENCH_LOG" >&2
   exit 1
+}
+
+# Stops the gateway and returns once its embedded Postgres has stopped too (the gateway's
+# shutdown hook stops it; deleting the data directory under a running postmaster left
+# half-deleted /tmp/parley-bench.* directories behind). Polls instead of `wait`, which a signal
+# that ends the script interrupts.
+bench_stop_gateway() {
+  kill "$BENCH_PID" 2>/dev/null
+  for _ in $(seq 1 300); do
+    kill -0 "$BENCH_PID" 2>/dev/null || [ -n "$(find "$BENCH_DATA" -name postmaster.pid 2>/dev/null)" ] || break
+    sleep 0.1
+  done
 }
 
 # The heap the gateway uses after a full GC, in KiB.

@@ -45,13 +45,6 @@ WORK=$BENCH_DATA/bench
 mkdir -p "$WORK"
 PG_LOG=$BENCH_DATA/postgres/log/postgres.log
 
-stop_gateway() {
-  kill "$BENCH_PID" 2>/dev/null || true
-  wait "$BENCH_PID" 2>/dev/null || true
-  # the embedded Postgres removes its pid file once it has shut down
-  for _ in $(seq 1 40); do [ -f "$BENCH_DATA/postgres/postmaster.pid" ] || break; sleep 0.5; done
-}
-
 # The statement log needs logging_collector, which Postgres reads only at start-up: the first
 # start creates the data directory, the second runs with the log.
 bench_start_gateway
@@ -61,12 +54,11 @@ alter system set log_directory = 'log';
 alter system set log_filename = 'postgres.log';
 alter system set log_line_prefix = '%u|%p| ';
 SQL
-stop_gateway
+bench_stop_gateway
 jvm=()
 [ -n "${GATEWAY_JAVA_OPTS:-}" ] && read -r -a jvm <<<"$GATEWAY_JAVA_OPTS"
 [ -n "${JFR:-}" ] && jvm+=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
 bench_start_gateway "${jvm[@]}"
-trap 'stop_gateway; rm -rf "$BENCH_DATA"' EXIT
 
 PGOPTIONS="-c client_min_messages=warning" bench_psql -f bench/schema.sql >/dev/null
 # Autovacuum would start on bench_items (grown by the inserts) in the middle of a run and be

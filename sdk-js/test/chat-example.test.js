@@ -7,24 +7,13 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { createClient } from '../src/index.js';
 import { TestGateway, waitFor } from './support/gateway.js';
-import { servesRest, servesRealtime, skipLoudly } from './support/capabilities.js';
 
 const T = { timeout: 60_000 };
 let gw;
-let rest = false;
-let realtime = false;
 const people = {};
 let roomId;
 
-function test(name, fn, needs) {
-  it(name, T, async (t) => {
-    if (!needs()) {
-      t.skip('server part not in the jar');
-      return;
-    }
-    await fn(t);
-  });
-}
+const test = (name, fn) => it(name, T, fn);
 
 async function person(name) {
   const fluxbase = createClient(gw.url, gw.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket } });
@@ -36,10 +25,6 @@ async function person(name) {
 describe('the original chat example', () => {
   before(async () => {
     gw = await TestGateway.start();
-    rest = await servesRest(gw);
-    realtime = await servesRealtime(gw);
-    if (!rest) skipLoudly('REST (/rest/v1), for the chat example');
-    if (!realtime) skipLoudly('realtime, for the chat example');
     // The chat schema of the migrations (sql/V40..V58: the example's tables, with its policies
     // fixed); profiles are made on sign-up. A room with both users in it:
     for (const name of ['ann', 'ben']) people[name] = await person(name);
@@ -47,9 +32,7 @@ describe('the original chat example', () => {
     roomId = id;
     await gw.sql(`insert into public.room_members (room_id, user_id, role) values
       ('${roomId}', '${people.ann.user.id}', 'admin'), ('${roomId}', '${people.ben.user.id}', 'member');`);
-    if (rest) {
-      await waitFor(async () => (await people.ann.fluxbase.from('messages').select('id')).error === null, { timeoutMs: 15_000, message: 'schema cache' });
-    }
+    await waitFor(async () => (await people.ann.fluxbase.from('messages').select('id')).error === null, { timeoutMs: 15_000, message: 'schema cache' });
   });
   after(async () => {
     for (const p of Object.values(people)) p.fluxbase.realtime.disconnect();
@@ -93,7 +76,7 @@ describe('the original chat example', () => {
     // the chat schema keeps a deleted message as a blanked tombstone (a thread anchor)
     const left = (await fluxbase.from('messages').select('id, content, deleted_at').eq('room_id', roomId)).data;
     assert.ok(left.length === 0 || (left[0].deleted_at && left[0].content === ''), JSON.stringify(left));
-  }, () => rest);
+  });
 
   test('usePresence and useTyping: track before subscribe, sync reads presenceState, typing broadcasts', async () => {
     const seen = {};
@@ -126,5 +109,5 @@ describe('the original chat example', () => {
     channel.send({ type: 'broadcast', event: 'typing', payload: { user_id: user.id, is_typing: true } });
     await waitFor(() => typing.some((t) => t.to === 'ben' && t.user_id === user.id && t.is_typing), { message: 'ben sees ann typing' });
     assert.equal(typing.some((t) => t.to === 'ann'), false, 'no echo to the sender (self: false)');
-  }, () => realtime);
+  });
 });

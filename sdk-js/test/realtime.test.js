@@ -4,14 +4,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestGateway, waitFor, sleep } from './support/gateway.js';
-import { servesRealtime, skipLoudly } from './support/capabilities.js';
 import { realtimeClient, subscribed, sentFrames } from './support/realtime.js';
 import { TcpProxy } from './support/proxy.js';
 import { JOIN_SCHEMA, violations } from './support/schema.js';
 
 const T = { timeout: 60_000 };
 let gw;
-let served = false;
 const clients = [];
 const users = {};
 
@@ -21,15 +19,7 @@ function client(key = gw.anonKey, options = {}, url = gw.url) {
   return c;
 }
 
-function test(name, fn) {
-  it(name, T, async (t) => {
-    if (!served) {
-      t.skip('realtime not in the jar');
-      return;
-    }
-    await fn(t);
-  });
-}
+const test = (name, fn) => it(name, T, fn);
 
 async function signIn(name) {
   const c = client();
@@ -41,11 +31,6 @@ async function signIn(name) {
 describe('realtime', () => {
   before(async () => {
     gw = await TestGateway.start();
-    served = await servesRealtime(gw);
-    if (!served) {
-      skipLoudly('realtime (/realtime/v1/websocket)');
-      return;
-    }
     await gw.sql(`
       create table public.rt_rooms (id int primary key, name text);
       create table public.rt_members (room_id int references public.rt_rooms(id), user_id uuid, primary key (room_id, user_id));

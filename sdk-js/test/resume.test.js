@@ -4,14 +4,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestGateway, waitFor, sleep } from './support/gateway.js';
-import { servesRealtime, skipLoudly } from './support/capabilities.js';
 import { realtimeClient, subscribed, sentFrames } from './support/realtime.js';
 import { TcpProxy } from './support/proxy.js';
 import { JOIN_SCHEMA, violations } from './support/schema.js';
 
 const T = { timeout: 120_000 };
 let gw;
-let served = false;
 const clients = [];
 
 function client(options = {}, url = gw.url) {
@@ -20,15 +18,7 @@ function client(options = {}, url = gw.url) {
   return c;
 }
 
-function test(name, fn) {
-  it(name, T, async (t) => {
-    if (!served) {
-      t.skip('realtime not in the jar');
-      return;
-    }
-    await fn(t);
-  });
-}
+const test = (name, fn) => it(name, T, fn);
 
 /** Commits rows first..last of stream `s`, one transaction each, until done or stopped. */
 async function commitRows(s, first, last, { pauseMs = 5 } = {}) {
@@ -48,11 +38,6 @@ function assertExactlyOnceInOrder(got, count) {
 describe('resume', () => {
   before(async () => {
     gw = await TestGateway.start();
-    served = await servesRealtime(gw);
-    if (!served) {
-      skipLoudly('realtime (/realtime/v1/websocket)');
-      return;
-    }
     await gw.sql(`
       create table public.events (id bigserial primary key, stream text not null, n int not null);
       grant all on public.events to service_role;

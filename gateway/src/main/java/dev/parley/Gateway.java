@@ -47,22 +47,30 @@ public final class Gateway implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * Starts everything in order; if a step fails, what the earlier steps opened (the listener, the
+     * areas' shutdown hooks, the server, the pools, the embedded database) is closed before the
+     * failure is thrown, so a failed start leaks no connection or thread.
+     */
     public static Gateway start(Config config) throws SQLException {
         Database database = Database.open(config);
+        PgListener listener = null;
+        GatewayContext context = null;
+        Undertow server = null;
         try {
             config = config.withJwtSecret(Secrets.loadOrCreate(config));
             Migrations.apply(database.adminPool());
             database.openRequestPool(config);
-            PgListener listener = new PgListener(database.adminUrl());
+            listener = new PgListener(database.adminUrl());
             listener.start();
             Jwt jwt = new Jwt(config.jwtSecret(), Clock.systemUTC());
-            GatewayContext context = new GatewayContext(config, database,
+            context = new GatewayContext(config, database,
                     new RequestTransactions(database.requestPool()), jwt, new Authenticator(jwt), listener,
                     Clock.systemUTC(), new ArrayList<>());
             context.onShutdown(listener);
 
             PathHandler routes = routes(context);
-            Undertow server = Undertow.builder()
+            server = Undertow.builder()
                     .addHttpListener(config.port(), config.host())
                     .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
                     .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
@@ -72,8 +80,29 @@ public final class Gateway implements AutoCloseable {
             int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
             return new Gateway(context, server, port);
         } catch (RuntimeException | SQLException e) {
+            if (context != null) closeHooks(context); // the listener is one of them
+            else if (listener != null) listener.close();
+            if (server != null) {
+                try {
+                    server.stop();
+                } catch (RuntimeException stopFailed) {
+                    e.addSuppressed(stopFailed);
+                }
+            }
             database.close();
             throw e;
+        }
+    }
+
+    /** The areas' shutdown hooks, last registered first. */
+    private static void closeHooks(GatewayContext context) {
+        List<AutoCloseable> hooks = new ArrayList<>(context.shutdownHooks());
+        for (int i = hooks.size() - 1; i >= 0; i--) {
+            try {
+                hooks.get(i).close();
+            } catch (Exception e) {
+                log.warn("shutdown step failed: {}", e.toString());
+            }
         }
     }
 
@@ -114,14 +143,7 @@ public final class Gateway implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<AutoCloseable> hooks = new ArrayList<>(context.shutdownHooks());
-        for (int i = hooks.size() - 1; i >= 0; i--) {
-            try {
-                hooks.get(i).close();
-            } catch (Exception e) {
-                log.warn("shutdown step failed: {}", e.toString());
-            }
-        }
+        closeHooks(context);
         server.stop();
         context.database().close();
     }

@@ -15,37 +15,49 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The node's listener: one pgjdbc-ng connection whose asynchronous notification listener
  * delivers in about 0.1 ms. pgjdbc-ng neither reconnects nor re-LISTENs by itself, so its
- * {@code closed()} callback schedules a reconnect with capped exponential backoff (100 ms to 5 s);
- * after reconnecting, every channel is LISTENed again and status listeners are told to resync,
- * since notifications committed while the connection was down are gone.
+ * {@code closed()} callback schedules a reconnect with capped exponential backoff (100 ms
+ * doubling to 5 s, reset once connected); after reconnecting, every channel is LISTENed again
+ * and status listeners are told to resync, since notifications committed while the connection
+ * was down are gone.
  *
- * <p>Notifications are delivered on pgjdbc-ng's I/O thread, in commit order; listeners must hand
- * work off rather than block it.
+ * <p>Threads: notifications are delivered on pgjdbc-ng's I/O thread, in commit order; listeners
+ * must hand work off rather than block it. Everything else (losing the connection, reconnecting,
+ * the liveness check, status callbacks) runs on the one {@code parley-listener} thread, so a
+ * reconnect never races a loss, and nothing here blocks pgjdbc-ng's I/O thread (which a new
+ * connection may need in order to open).
+ *
+ * <p>Loss is noticed when Postgres closes the connection (restart, {@code pg_terminate_backend},
+ * crash) and, for a connection that silently stopped answering (a network path gone without a
+ * reset), by a liveness query every {@link #CHECK_EVERY_MS}. A callback from a connection that is
+ * no longer the current one (one abandoned while it was being set up) is ignored.
  */
 public final class PgListener implements NotificationBus {
     private static final Logger log = LoggerFactory.getLogger(PgListener.class);
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5_000;
+    static final long CHECK_EVERY_MS = 10_000;
+    static final int CHECK_TIMEOUT_SECONDS = 5;
 
     private final DatabaseUrl url;
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
     private final List<StatusListener> statusListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "parley-listener-reconnect");
+        Thread t = new Thread(r, "parley-listener");
         t.setDaemon(true);
         return t;
     });
     private final Object lock = new Object();
     private volatile PGConnection connection;
     private volatile boolean closed;
-    private long backoffMs = MIN_BACKOFF_MS;
-    private boolean everConnected;
+    private long backoffMs = MIN_BACKOFF_MS; // guarded by lock
+    private boolean everConnected; // guarded by lock
 
     public PgListener(DatabaseUrl url) {
         this.url = url;
@@ -56,8 +68,10 @@ public final class PgListener implements NotificationBus {
         synchronized (lock) {
             connect();
         }
+        reconnector.scheduleWithFixedDelay(this::checkAlive, CHECK_EVERY_MS, CHECK_EVERY_MS, TimeUnit.MILLISECONDS);
     }
 
+    /** Called with {@code lock} held. */
     private void connect() throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", url.user());
@@ -65,19 +79,29 @@ public final class PgListener implements NotificationBus {
         props.setProperty("application.name", "parley-listener");
         String jdbc = "jdbc:pgsql://" + url.host() + ":" + url.port() + "/" + url.database();
         PGConnection c = DriverManager.getConnection(jdbc, props).unwrap(PGConnection.class);
-        c.addNotificationListener(new PGNotificationListener() {
-            @Override
-            public void notification(int processId, String channel, String payload) {
-                dispatch(channel, payload);
-            }
+        try {
+            c.addNotificationListener(new PGNotificationListener() {
+                @Override
+                public void notification(int processId, String channel, String payload) {
+                    dispatch(channel, payload);
+                }
 
-            @Override
-            public void closed() {
-                onClosed();
+                @Override
+                public void closed() {
+                    // on pgjdbc-ng's I/O thread: hand off, never wait for the lock here
+                    try {
+                        reconnector.execute(() -> lost(c));
+                    } catch (RejectedExecutionException stopping) {
+                        // close() is under way
+                    }
+                }
+            });
+            for (String channel : listeners.keySet()) {
+                issueListen(c, channel);
             }
-        });
-        for (String channel : listeners.keySet()) {
-            issueListen(c, channel);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
         }
         connection = c;
         backoffMs = MIN_BACKOFF_MS;
@@ -101,9 +125,13 @@ public final class PgListener implements NotificationBus {
         }
     }
 
-    private void onClosed() {
-        if (closed) return;
-        connection = null;
+    /** Connection {@code c} is gone (listener thread). Ignored unless it is the current one. */
+    private void lost(PGConnection c) {
+        synchronized (lock) {
+            if (closed || connection != c) return;
+            connection = null;
+        }
+        closeQuietly(c);
         log.warn("notification listener connection lost; reconnecting");
         statusListeners.forEach(StatusListener::onDisconnected);
         scheduleReconnect();
@@ -115,23 +143,52 @@ public final class PgListener implements NotificationBus {
             delay = backoffMs;
             backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         }
-        reconnector.schedule(() -> {
-            if (closed) return;
-            synchronized (lock) {
-                if (connection != null) return;
-                try {
-                    connect();
-                } catch (SQLException e) {
-                    log.warn("notification listener reconnect failed ({}); retrying", e.getMessage());
-                    reconnectLater();
-                }
-            }
-        }, delay, TimeUnit.MILLISECONDS);
+        try {
+            reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // close() is under way
+        }
     }
 
-    private void reconnectLater() {
-        // called with lock held; scheduling does not need it
-        reconnector.execute(this::scheduleReconnect);
+    private void reconnect() {
+        if (closed) return;
+        synchronized (lock) {
+            if (connection != null) return;
+            try {
+                connect();
+                return;
+            } catch (SQLException e) {
+                log.warn("notification listener reconnect failed ({}); retrying", e.getMessage());
+            }
+        }
+        scheduleReconnect();
+    }
+
+    /** A connection that stopped answering without being closed is treated as lost. */
+    private void checkAlive() {
+        PGConnection c = connection;
+        if (c == null || closed) return;
+        boolean alive;
+        synchronized (lock) {
+            if (connection != c) return;
+            try {
+                alive = c.isValid(CHECK_TIMEOUT_SECONDS);
+            } catch (SQLException e) {
+                alive = false;
+            }
+        }
+        if (!alive) {
+            log.warn("notification listener connection did not answer within {} s", CHECK_TIMEOUT_SECONDS);
+            lost(c);
+        }
+    }
+
+    private static void closeQuietly(PGConnection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // already broken
+        }
     }
 
     @Override
@@ -184,12 +241,6 @@ public final class PgListener implements NotificationBus {
         reconnector.shutdownNow();
         PGConnection c = connection;
         connection = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
+        if (c != null) closeQuietly(c);
     }
 }

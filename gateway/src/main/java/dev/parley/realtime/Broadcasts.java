@@ -36,7 +36,8 @@ final class Broadcasts {
         }
         ObjectNode bus = busMessage(c.subTopic, c.config.isPrivate(), (ObjectNode) p, m.binary(), m.binaryFramed());
         bus.put("n", node.nodeId).put("o", c.socket.id + "/" + c.joinRef);
-        node.db.execute(() -> {
+        // one after the other: a broadcast sent after another by this channel is never delivered before it
+        c.sends.execute(() -> {
             try {
                 node.bus.publish(bus);
                 if (c.config.ack() && m.ref() != null) c.socket.reply(c.joinRef, m.ref(), c.topic, "ok", JsonNodeFactory.instance.objectNode());

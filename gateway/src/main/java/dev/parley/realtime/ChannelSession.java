@@ -36,6 +36,8 @@ final class ChannelSession {
     volatile boolean presenceWrite = true;
     /** phx_ref of this channel's tracked presence, null when not tracking. */
     volatile String presenceRef;
+    /** Publishes what the client sends on this channel one after the other, in the order sent. */
+    final SerialExecutor sends;
 
     private final Object lock = new Object();
     private boolean live;
@@ -57,6 +59,7 @@ final class ChannelSession {
         this.caller = caller;
         this.token = token;
         this.presenceKey = config.presenceKey().isEmpty() ? java.util.UUID.randomUUID().toString() : config.presenceKey();
+        this.sends = new SerialExecutor(socket.node.db);
     }
 
     Topics.Key key() {

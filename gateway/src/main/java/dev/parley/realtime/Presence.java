@@ -52,9 +52,9 @@ final class Presence {
                     c.socket.replyError(m, "Unauthorized: You do not have permissions to track presence on this Channel topic: " + c.subTopic);
                     return;
                 }
-                node.db.execute(() -> run(c, m, () -> track(c, (ObjectNode) meta)));
+                c.sends.execute(() -> run(c, m, () -> track(c, (ObjectNode) meta))); // in the order sent
             }
-            case "untrack" -> node.db.execute(() -> run(c, m, () -> untrackNow(c)));
+            case "untrack" -> c.sends.execute(() -> run(c, m, () -> untrackNow(c)));
             default -> c.socket.replyError(m, "presence events are track and untrack");
         }
     }

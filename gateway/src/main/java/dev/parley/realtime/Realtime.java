@@ -7,6 +7,7 @@ import dev.parley.http.ApiError;
 import dev.parley.http.Blocking;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.ServerConnection;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.websockets.WebSocketConnectionCallback;
@@ -28,6 +29,7 @@ import java.sql.SQLException;
  */
 public final class Realtime {
     private static final AttachmentKey<SocketSession.Handshake> HANDSHAKE = AttachmentKey.create(SocketSession.Handshake.class);
+    private static final AttachmentKey<ServerConnection> CONNECTION = AttachmentKey.create(ServerConnection.class);
 
     private Realtime() {
     }
@@ -52,6 +54,7 @@ public final class Realtime {
             String token = Authenticator.tokenOf(exchange);
             Caller caller = token == null ? Caller.anonymous() : ctx.jwt().verify(token); // 401 when bad
             exchange.putAttachment(HANDSHAKE, new SocketSession.Handshake(serializer, caller, token));
+            exchange.putAttachment(CONNECTION, exchange.getConnection());
             socket.handleRequest(exchange);
         };
         PathHandler paths = Handlers.path();
@@ -99,6 +102,7 @@ public final class Realtime {
                 }
             });
             channel.resumeReceives();
+            UpgradeListenerRelease.release(exchange.getAttachment(CONNECTION)); // the upgrade exchange is not needed any more
         };
     }
 }

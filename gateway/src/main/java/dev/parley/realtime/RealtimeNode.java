@@ -80,6 +80,8 @@ final class RealtimeNode implements AutoCloseable {
             }
         });
         refreshNode();
+        // before the change feed's: channels hear of a reconnect before its catch-up delivers
+        ctx.notifications().addStatusListener(new ListenerNotices(topics));
         // before the change feed's: after a reconnect, channels are held before its catch-up delivers
         ctx.notifications().addStatusListener(reauth);
         changes.start(ctx.notifications());

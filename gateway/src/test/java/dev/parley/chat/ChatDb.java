@@ -41,6 +41,13 @@ final class ChatDb {
         return gw.gateway().context().jwt().verify(gw.userToken(id));
     }
 
+    /** A new room of {@code owner}'s (of {@code type}, with a fresh name) with each of {@code members} invited. */
+    UUID roomWith(Caller owner, String type, Caller... members) throws SQLException {
+        UUID room = (UUID) value(owner, "select id from create_room(?, null, ?)", "room " + UUID.randomUUID(), type);
+        for (Caller m : members) query(owner, "select invite_member(?, ?)", room, id(m));
+        return room;
+    }
+
     static Caller anon() {
         return Caller.anonymous();
     }

@@ -43,9 +43,7 @@ class ChatMessagesTest {
 
     /** A room of admin's with moderator (as moderator) and member in it. */
     UUID room(String type) throws Exception {
-        UUID room = (UUID) db.value(admin, "select id from create_room(?, null, ?)", "room " + UUID.randomUUID(), type);
-        db.query(admin, "select invite_member(?, ?)", room, id(moderator));
-        db.query(admin, "select invite_member(?, ?)", room, id(member));
+        UUID room = db.roomWith(admin, type, moderator, member);
         db.query(admin, "select set_member_role(?, ?, 'moderator')", room, id(moderator));
         return room;
     }

@@ -47,9 +47,7 @@ class ChatRealtimeTest {
     }
 
     UUID roomWithMember() throws Exception {
-        UUID room = (UUID) db.value(admin, "select id from create_room(?, null, 'private')", "rt " + UUID.randomUUID());
-        db.query(admin, "select invite_member(?, ?)", room, id(member));
-        return room;
+        return db.roomWith(admin, "private", member);
     }
 
     record Event(String event, JsonNode payload) {

@@ -45,9 +45,7 @@ class ChatRoomsTest {
 
     /** A room of admin's with member in it. */
     UUID roomWithMember(String type) throws Exception {
-        UUID room = createRoom(admin, "room " + UUID.randomUUID(), type);
-        db.query(admin, "select invite_member(?, ?)", room, id(member));
-        return room;
+        return db.roomWith(admin, type, member);
     }
 
     String roleOf(UUID room, Caller c) throws Exception {

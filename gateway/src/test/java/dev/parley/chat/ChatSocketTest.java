@@ -148,9 +148,7 @@ class ChatSocketTest {
     }
 
     UUID roomWithMember() throws Exception {
-        UUID room = (UUID) db.value(admin, "select id from create_room(?, null, 'private')", "sock " + UUID.randomUUID());
-        db.query(admin, "select invite_member(?, ?)", room, id(member));
-        return room;
+        return db.roomWith(admin, "private", member);
     }
 
     static HttpResponse<String> postMessage(Caller c, UUID room, String content) throws IOException {

@@ -7,6 +7,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -54,20 +56,42 @@ public final class TestPostgres {
         String external = System.getenv("PARLEY_TEST_DB_URL");
         if (external != null && !external.isBlank()) return DatabaseUrl.parse("PARLEY_TEST_DB_URL", external);
         try {
+            Path dataDir = Files.createTempDirectory("parley-test-pg");
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "400")
                     .setServerConfig("fsync", "off")
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    pg.close();
-                } catch (IOException ignored) {
-                    // the JVM is exiting
-                }
-            }));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAndRemove(pg, dataDir), "test-postgres-stop"));
             return new DatabaseUrl("127.0.0.1", pg.getPort(), "postgres", "postgres", null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * At JVM exit: stops the server (fast shutdown), then leaves the data directory to a detached
+     * {@code rm -rf}. By then it holds a database per test class, tens of thousands of files, and
+     * deleting them inside the shutdown hook took longer than the 30 s Surefire grants a forked
+     * JVM to exit (it then kills the fork and reports it). The detached process has no pipe to
+     * Surefire, so nothing waits for it.
+     */
+    private static void stopAndRemove(EmbeddedPostgres pg, Path dataDir) {
+        try {
+            pg.close();
+        } catch (IOException ignored) {
+            // the JVM is exiting; the directory goes anyway
+        }
+        try {
+            new ProcessBuilder("rm", "-rf", dataDir.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            System.err.println("test Postgres data left in " + dataDir + ": " + e.getMessage());
         }
     }
 

@@ -55,7 +55,7 @@ public final class LoadTool {
         if (args.length == 0) {
             System.err.println("usage: parley-load idle|broadcast|changes [--url=http://127.0.0.1:54321] [--secret-file=.parley/jwt-secret]"
                     + " [--db=jdbc:postgresql://127.0.0.1:54322/postgres] [--sockets=1000] [--topics=1] [--rate=100] [--seconds=20]"
-                    + " [--source-addresses=1]");
+                    + " [--source-addresses=1] [--source-offset=0]");
             System.exit(2);
         }
         Map<String, String> opts = new HashMap<>();
@@ -92,24 +92,39 @@ public final class LoadTool {
         // heartbeats start before the joins: joining many sockets can outlast the server's heartbeat timeout
         List<PhoenixClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
         timers.scheduleAtFixedRate(() -> clients.forEach(PhoenixClient::heartbeat), 20, 20, TimeUnit.SECONDS);
+        int offset = intOpt("source-offset", 0);
         long t0 = System.nanoTime();
+        // connects and joins pipelined, at most 200 in flight: the rate is the gateway's, not one round trip's
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(200);
         List<CompletableFuture<JsonNode>> joins = new ArrayList<>();
         for (int i = 0; i < sockets; i++) {
+            if (!inFlight.tryAcquire(60, TimeUnit.SECONDS)) throw new IllegalStateException("joins stalled at socket " + i);
             String token = token(secret, i);
             URI ws = URI.create("ws://" + base.getHost() + ":" + base.getPort()
                     + "/realtime/v1/websocket?vsn=1.0.0&apikey=" + token);
             PhoenixClient client = new PhoenixClient(this::onMessage);
-            InetSocketAddress local = sources <= 1 ? null : new InetSocketAddress("127.0.0." + (2 + i % sources), 0);
-            client.connect(group, ws, local).get(30, TimeUnit.SECONDS);
-            clients.add(client);
-            joins.add(client.join(topicFor(scenario, i, topics), joinPayload(scenario, token)));
-            if (joins.size() >= 200) { // bounded in-flight joins: the gateway limits join rates
-                CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                joins.clear();
+            InetSocketAddress local = sources <= 1 && offset == 0 ? null
+                    : new InetSocketAddress("127.0.0." + (2 + offset + i % Math.max(1, sources)), 0);
+            String topic = topicFor(scenario, i, topics);
+            ObjectNode payload = joinPayload(scenario, token);
+            CompletableFuture<JsonNode> joined = client.connect(group, ws, local).thenCompose(v -> {
+                clients.add(client);
+                return client.join(topic, payload);
+            });
+            joined.whenComplete((r, e) -> inFlight.release());
+            joins.add(joined);
+        }
+        int failed = 0;
+        for (CompletableFuture<JsonNode> j : joins) {
+            try {
+                j.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (failed++ == 0) System.err.println("first failed join: " + e);
             }
         }
-        CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        System.out.printf("joined %d sockets in %.1f s%n", sockets, (System.nanoTime() - t0) / 1e9);
+        double took = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("joined %d sockets in %.1f s (%.0f connects+joins/s), %d failed%n",
+                sockets - failed, took, (sockets - failed) / took, failed);
 
         switch (scenario) {
             case "idle" -> hold(clients, seconds);
