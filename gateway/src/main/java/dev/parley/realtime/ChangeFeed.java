@@ -198,12 +198,9 @@ final class ChangeFeed implements NotificationBus.StatusListener {
                 return List.of(new Prepared(null, List.of(), "an event could not be read from the database"));
             }
         }, node.db);
-        prepared.whenComplete((list, ex) -> {
-            synchronized (lock) {
-                preparing--;
-                dispatch();
-            }
-        });
+        // chained for delivery before the slot is given back: a preparation that completes at
+        // once frees its slot right here (dispatch then submits the next batch), and the next
+        // batch must be chained after this one
         tail = tail.thenCombine(prepared, (v, list) -> {
             list.forEach(this::deliver);
             return (Void) null;
@@ -211,6 +208,12 @@ final class ChangeFeed implements NotificationBus.StatusListener {
             if (ex != null) log.error("realtime delivery failed", ex);
             settled(count);
             return null;
+        });
+        prepared.whenComplete((list, ex) -> {
+            synchronized (lock) {
+                preparing--;
+                dispatch();
+            }
         });
     }
 
