@@ -19,6 +19,11 @@ alter publication supabase_realtime add table bench_items;
 create policy bench_topics on realtime.messages for select to authenticated
   using (realtime.topic() like 'bench-%');
 SQL
+# CHANGES_POLICY=subquery: bench_items' read policy as a subquery, which Postgres evaluates once per
+# statement, instead of the membership function called per row (docs/realtime.md, RLS)
+if [ "${CHANGES_POLICY:-}" = subquery ]; then
+  bench_psql -c "alter policy items_read on bench_items using (room_id in (select m.room_id from bench_members m where m.user_id = auth.uid()))"
+fi
 # the load tool reports the CPU the gateway, Postgres (the postmaster's tree) and itself used
 pg_pid=$(head -1 "$BENCH_DATA/postgres/postmaster.pid")
 # shellcheck disable=SC2086

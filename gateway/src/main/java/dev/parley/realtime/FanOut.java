@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -32,26 +34,37 @@ final class FanOut {
     private final Semaphore tasks = new Semaphore(MAX_TASKS);
 
     void deliver(Iterable<ChannelSession> channels, Predicate<ChannelSession> wanted, Outbound out, long position) {
-        Map<XnioIoThread, List<ChannelSession>> byThread = new HashMap<>(4);
-        for (ChannelSession c : channels) {
-            if (wanted.test(c)) byThread.computeIfAbsent(c.socket.ioThread, t -> new ArrayList<>(256)).add(c);
-        }
+        List<ChannelSession> chosen = new ArrayList<>();
+        for (ChannelSession c : channels) if (wanted.test(c)) chosen.add(c);
+        each(chosen, c -> c, c -> c.deliver(out, position));
+    }
+
+    /**
+     * Runs {@code action} for each item on its channel's I/O thread. Everything a channel receives
+     * from the change feed (changes, database broadcasts, RLS errors) goes through here, so that
+     * one channel's frames keep the feed's order whatever their kind: a change delivered from the
+     * calling thread could overtake a broadcast still waiting in an I/O thread's task, and the
+     * broadcast would then be dropped as an older position.
+     */
+    <T> void each(List<T> items, Function<T, ChannelSession> channelOf, Consumer<T> action) {
+        Map<XnioIoThread, List<T>> byThread = new HashMap<>(4);
+        for (T item : items) byThread.computeIfAbsent(channelOf.apply(item).socket.ioThread, t -> new ArrayList<>(256)).add(item);
         boolean onIoThread = Thread.currentThread() instanceof XnioIoThread;
-        for (Map.Entry<XnioIoThread, List<ChannelSession>> e : byThread.entrySet()) {
-            List<ChannelSession> group = e.getValue();
+        for (Map.Entry<XnioIoThread, List<T>> e : byThread.entrySet()) {
+            List<T> group = e.getValue();
             boolean counted = !onIoThread; // an I/O thread never waits for the others (they may wait for it)
             if (counted) tasks.acquireUninterruptibly();
             try {
                 e.getKey().execute(() -> {
                     try {
-                        for (ChannelSession c : group) c.deliver(out, position);
+                        group.forEach(action);
                     } finally {
                         if (counted) tasks.release();
                     }
                 });
             } catch (RejectedExecutionException stopping) { // the server is stopping: deliver here
                 if (counted) tasks.release();
-                for (ChannelSession c : group) c.deliver(out, position);
+                group.forEach(action);
             }
         }
     }
