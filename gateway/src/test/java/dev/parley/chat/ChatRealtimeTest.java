@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The chat's realtime side at the SQL level: what the triggers broadcast (read back from
  * realtime.messages and realtime.events, where the gateway picks them up), who may join and send
  * on room:<id> and user:<id> (realtime.authorize, as the realtime server calls it at join), and
- * the published tables' per-subscriber RLS check (realtime.visible_to).
+ * the published tables' per-subscriber RLS check (realtime.visible_rows).
  */
 @Timeout(60)
 class ChatRealtimeTest {
@@ -221,23 +221,23 @@ class ChatRealtimeTest {
         // As the realtime server runs it: on a request connection, as authenticator; the function
         // becomes each group's role in turn.
         try (Connection c = gw.gateway().context().database().requestPool().getConnection();
-             PreparedStatement st = c.prepareStatement("select idx, visible, error from realtime.visible_to('public.messages', ?::jsonb, ?::jsonb) order by idx")) {
+             PreparedStatement st = c.prepareStatement("select grp, visible::text, error from realtime.visible_rows('public.messages', ?::jsonb, ?::jsonb) order by grp")) {
             c.setAutoCommit(false);
-            st.setString(1, "{\"id\":\"" + m + "\"}");
+            st.setString(1, "[{\"id\":\"" + m + "\"}]");
             st.setString(2, groups);
             seen = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) seen.add(Map.of("visible", rs.getBoolean(2), "error", String.valueOf(rs.getString(3))));
+                while (rs.next()) seen.add(Map.of("visible", String.valueOf(rs.getString(2)), "error", String.valueOf(rs.getString(3))));
             }
             c.rollback();
         }
-        assertEquals(true, seen.get(0).get("visible"));
-        assertEquals(false, seen.get(1).get("visible"));
+        assertEquals("{1}", seen.get(0).get("visible"));
+        assertEquals("{}", seen.get(1).get("visible"));
         assertEquals("null", seen.get(1).get("error"));
-        assertEquals(false, seen.get(2).get("visible"));
+        assertTrue(!seen.get(2).get("visible").equals("{1}"), seen.get(2).toString());
     }
 
     static Map<String, String> group(Caller c) {
-        return Map.of("role", c.role(), "claims", c.claimsJson(), "sub", c.sub());
+        return Map.of("role", c.role(), "claims", c.claimsJson(), "sub", c.sub(), "keys", "{1}");
     }
 }

@@ -42,7 +42,7 @@ class RealtimeRlsBatchTest {
         gw.sql("grant select on batch_members to authenticated");
         gw.sql("alter table batch_members enable row level security");
         gw.sql("create policy own on batch_members for select to authenticated using (user_id = auth.uid())");
-        for (String t : new String[] {"batch_rows", "batch_mixed"}) {
+        for (String t : new String[] {"batch_rows", "batch_mixed", "batch_twice"}) {
             gw.sql("create table " + t + " (id int primary key, room int not null, body text)");
             gw.sql("grant select on " + t + " to authenticated");
             gw.sql("alter table " + t + " enable row level security");
@@ -50,6 +50,13 @@ class RealtimeRlsBatchTest {
                     + "(room in (select m.room from batch_members m where m.user_id = auth.uid()))");
             gw.sql("select realtime.enable('" + t + "')");
         }
+        // a composite primary key, same rule
+        gw.sql("create table batch_pairs (room int, n int, body text, primary key (room, n))");
+        gw.sql("grant select on batch_pairs to authenticated");
+        gw.sql("alter table batch_pairs enable row level security");
+        gw.sql("create policy members on batch_pairs for select to authenticated using "
+                + "(room in (select m.room from batch_members m where m.user_id = auth.uid()))");
+        gw.sql("select realtime.enable('batch_pairs')");
     }
 
     private static PhoenixSocket subscriber(String topic, String table, String token) {
@@ -115,6 +122,65 @@ class RealtimeRlsBatchTest {
             assertNoMoreChanges(a);
             assertNoMoreChanges(b);
         }
+    }
+
+    @Test
+    void aRowThatChangesTwiceInOneBatchReachesItsReadersBothTimes() {
+        gw.sql("insert into batch_twice values (1, 1, 'a'), (2, 2, 'b')");
+        try (PhoenixSocket a = subscriber("realtime:b7", "batch_twice", gw.userToken(alice));
+             PhoenixSocket b = subscriber("realtime:b7", "batch_twice", gw.userToken(bob));
+             PhoenixSocket f = PhoenixSocket.connect(gw, gw.anonKey())) {
+            // alice again, only for the second update of row 1: her group asks about one of the
+            // two events that share the key
+            f.joinOk("realtime:b7f", JoinPayloads.realtimeJs().token(gw.userToken(alice)).changes("UPDATE", "public", "batch_twice", "body=eq.a3").build());
+            // one transaction, so one batch: row 1 updated twice, row 2 updated twice, row 5
+            // inserted then deleted (gone when checked, so its INSERT reaches nobody), row 6
+            // inserted then updated
+            gw.sql("begin; update batch_twice set body = 'a2' where id = 1; update batch_twice set body = 'b2' where id = 2; "
+                    + "insert into batch_twice values (5, 1, 'e'); update batch_twice set body = 'a3' where id = 1; "
+                    + "insert into batch_twice values (6, 3, 'f'); delete from batch_twice where id = 5; "
+                    + "update batch_twice set body = 'b3' where id = 2; update batch_twice set body = 'f2' where id = 6; commit");
+            assertEquals(List.of("UPDATE:1", "UPDATE:1", "INSERT:6", "DELETE:5", "UPDATE:6"), changes(a, "realtime:b7", 5));
+            assertEquals(List.of("UPDATE:2", "INSERT:6", "DELETE:5", "UPDATE:2", "UPDATE:6"), changes(b, "realtime:b7", 5));
+            assertEquals(List.of("UPDATE:1"), changes(f, "realtime:b7f", 1));
+            assertNoMoreChanges(a);
+            assertNoMoreChanges(b);
+            assertNoMoreChanges(f);
+        }
+    }
+
+    @Test
+    void aCompositeKeyTableIsCheckedRowByRowInABatch() {
+        try (PhoenixSocket a = subscriber("realtime:b8", "batch_pairs", gw.userToken(alice));
+             PhoenixSocket b = subscriber("realtime:b8", "batch_pairs", gw.userToken(bob))) {
+            // (room, n) for rooms 1-3, n 1-10; then (1, 1) and (2, 1) updated in the same batch
+            gw.sql("begin; insert into batch_pairs select r, n, 'x' from generate_series(1, 3) r, generate_series(1, 10) n order by r, n; "
+                    + "update batch_pairs set body = 'y' where n = 1 and room < 3; commit");
+            List<String> forAlice = new ArrayList<>();
+            List<String> forBob = new ArrayList<>();
+            for (int r = 1; r <= 3; r++) {
+                for (int n = 1; n <= 10; n++) {
+                    if (r != 2) forAlice.add("INSERT:" + r + "." + n);
+                    if (r != 1) forBob.add("INSERT:" + r + "." + n);
+                }
+            }
+            forAlice.add("UPDATE:1.1");
+            forBob.add("UPDATE:2.1");
+            assertEquals(forAlice, pairChanges(a, "realtime:b8", forAlice.size()));
+            assertEquals(forBob, pairChanges(b, "realtime:b8", forBob.size()));
+            assertNoMoreChanges(a);
+            assertNoMoreChanges(b);
+        }
+    }
+
+    /** The next {@code n} changes of batch_pairs on {@code topic} as "TYPE:room.n". */
+    private static List<String> pairChanges(PhoenixSocket s, String topic, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            JsonNode d = s.awaitEvent(topic, "postgres_changes").path("payload").path("data");
+            out.add(d.path("type").asText() + ":" + d.path("record").path("room").asInt() + "." + d.path("record").path("n").asInt());
+        }
+        return out;
     }
 
     @Test

@@ -147,6 +147,63 @@ class RealtimeSqlTest {
     }
 
     @Test
+    void visibleRowsAnswersEachOrdinalOfAKeyThatAppearsTwiceInTheBatch() throws Exception {
+        // a row that changed twice in one batch: its key is at two ordinals, and each group gets
+        // exactly the ordinals it asked for whose row it may see
+        gw.sql("create table vr_twice (id bigint primary key, team text not null)");
+        gw.sql("insert into vr_twice values (1, 'red'), (2, 'blue'), (3, 'red')");
+        gw.sql("grant select on vr_twice to authenticated");
+        gw.sql("alter table vr_twice enable row level security");
+        gw.sql("create policy team on vr_twice for select to authenticated using (team = auth.jwt() ->> 'team')");
+        // ordinals: 1 -> id 1, 2 -> id 2, 3 -> id 1, 4 -> id 3, 5 -> id 4 (no such row: deleted since)
+        String keys = "[{\"id\":1},{\"id\":2},{\"id\":1},{\"id\":3},{\"id\":4}]";
+        try (Connection c = gw.gateway().context().database().requestPool().getConnection()) {
+            c.setAutoCommit(false);
+            assertEquals(Map.of(0, "{1,3,4}", 1, "{3}", 2, "{2}", 3, "{}"), visibleRows(c, "vr_twice", keys,
+                    "[" + group("authenticated", "red", "{1,2,3,4,5}") + "," + group("authenticated", "red", "{2,3,5}") + ","
+                            + group("authenticated", "blue", "{1,2,3}") + "," + group("authenticated", "blue", "{4,5}") + "]"));
+            c.rollback();
+            // one index scan for all of a group's keys, the visible ones hashed once
+            try (Statement st = c.createStatement()) {
+                st.execute("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{\"team\":\"red\"}', true), "
+                        + "set_config('plan_cache_mode', 'force_generic_plan', true)");
+                List<String> plan = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery("select name from pg_prepared_statements where statement like '%vr_twice%'")) {
+                    rs.next();
+                    String name = rs.getString(1);
+                    try (ResultSet p = c.createStatement().executeQuery("explain execute " + name + "('{1,2,3}', '{1,2,1}')")) {
+                        while (p.next()) plan.add(p.getString(1));
+                    }
+                }
+                String text = String.join("\n", plan);
+                assertTrue(text.contains("hashed SubPlan"), text);
+                assertTrue(text.matches("(?s).*(Bitmap )?Index (Only )?Scan (using|on) vr_twice_pkey.*Index Cond: \\(id = ANY.*"), text);
+                assertFalse(text.contains("Nested Loop"), text);
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
+    void visibleRowsChecksACompositeKeyRowByRow() throws Exception {
+        gw.sql("create table vr_pair (room int, n text, team text not null, primary key (room, n))");
+        gw.sql("insert into vr_pair values (1, 'a', 'red'), (1, 'b', 'blue'), (2, 'a', 'blue'), (2, 'b', 'red')");
+        gw.sql("grant select on vr_pair to authenticated");
+        gw.sql("alter table vr_pair enable row level security");
+        gw.sql("create policy team on vr_pair for select to authenticated using (team = auth.jwt() ->> 'team')");
+        // ordinals: 1 -> (1,a), 2 -> (1,b), 3 -> (2,a), 4 -> (1,a) again, 5 -> (2,b), 6 -> (3,a): no such row
+        String keys = "[{\"room\":1,\"n\":\"a\"},{\"room\":1,\"n\":\"b\"},{\"room\":2,\"n\":\"a\"},"
+                + "{\"room\":1,\"n\":\"a\"},{\"room\":2,\"n\":\"b\"},{\"room\":3,\"n\":\"a\"}]";
+        try (Connection c = gw.gateway().context().database().requestPool().getConnection()) {
+            c.setAutoCommit(false);
+            assertEquals(Map.of(0, "{1,4,5}", 1, "{2,3}", 2, "{4}"), visibleRows(c, "vr_pair", keys,
+                    "[" + group("authenticated", "red", "{1,2,3,4,5,6}") + "," + group("authenticated", "blue", "{1,2,3,4,5,6}") + ","
+                            + group("authenticated", "red", "{2,4,6}") + "]"));
+            c.rollback();
+        }
+    }
+
+    @Test
     void visibleRowsReportsAFailingGroupAndAnswersTheOthers() throws Exception {
         gw.sql("create table vr_fail (id int primary key, v int not null)");
         gw.sql("insert into vr_fail values (1, 0), (2, 1)");

@@ -1,0 +1,125 @@
+-- postgres_changes RLS, batched (V14): a lower floor for tables with a single-column primary key.
+--
+-- V14 checked a group's rows by joining its keys to the table row by row: one primary-key index
+-- probe per row and group, about 1.9 us per subscriber-row on the benchmark's data before any
+-- policy runs. Here, for a single-column key, each group's statement finds all its keys with one
+-- index scan (t.key = any(keys)) and maps the keys that came back to the ordinals that asked for
+-- them through a hashed subplan. Everything else is V14's: one statement per table PREPAREd once
+-- per connection with a generic plan, one subtransaction per call (one per group only after an
+-- error), each group run as its role and claims, the same arguments and result.
+-- Composite keys keep V14's per-row join: Postgres cannot use a row comparison
+-- (a, b) = any(array of rows) as an index condition.
+--
+-- realtime.visible_to (V10, V13), the per-row check V14 replaced, is no longer called by the
+-- gateway: dropped.
+drop function if exists realtime.visible_to(regclass, jsonb, jsonb);
+
+create or replace function realtime.visible_rows(tbl regclass, keys jsonb, groups jsonb)
+returns table (grp int, visible int[], error text)
+language plpgsql
+-- without it the prepared statement would be planned anew for a group whenever the planner
+-- guessed a custom plan cheaper (it does with few keys): planning per group is what this avoids
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+  cols text[];
+  types text[];
+  stmt text;
+  stmt_name text;
+  prepared boolean;
+  key_args text := '';
+  lit text;
+  n int := jsonb_array_length(groups);
+  shown text[] := array_fill(null::text, array[n]);
+  errors text[] := array_fill(null::text, array[n]);
+  g jsonb;
+  v int[];
+  i int;
+  failed boolean := false;
+begin
+  select array_agg(a.attname::text order by k.o), array_agg(format_type(a.atttypid, a.atttypmod) order by k.o)
+    into cols, types
+  from pg_index x
+  cross join lateral unnest(x.indkey) with ordinality k(attnum, o)
+  join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
+  where x.indrelid = tbl and x.indisprimary;
+  if cols is null then
+    raise exception 'table % has no primary key', tbl using errcode = '55000';
+  end if;
+  -- $1: the ordinals to check; $2..: one array per primary key column, indexed by ordinal
+  if cardinality(cols) = 1 then
+    -- one index scan for all the group's keys (t.key = any(keys)); each ordinal whose key came
+    -- back is visible. The IN stays a hashed subplan (coalesce keeps it from becoming a join,
+    -- which a generic plan could run as one index probe per key): the visible keys are hashed
+    -- once, every ordinal is one probe, and an ordinal whose key is also another's (a row that
+    -- changed twice in the batch) gets the same answer.
+    stmt := format('select coalesce(array_agg(o order by o), ''{}'') from unnest($1::int[]) o '
+                   'where coalesce(($2::%2$s[])[o] in (select t.%1$I from %3$s t '
+                   'where t.%1$I = any (array(select ($2::%2$s[])[i] from unnest($1::int[]) i))), false)',
+                   cols[1], types[1], tbl);
+  else
+    -- a composite key: each key joined to the table row by row (one index probe per key)
+    stmt := format('select coalesce(array_agg(o order by o), ''{}'') from unnest($1::int[]) o join %s t on %s', tbl,
+                   (select string_agg(format('t.%I = ($%s::%s[])[o]', cols[j], j + 1, types[j]), ' and ')
+                    from generate_subscripts(cols, 1) j));
+  end if;
+  -- named after its text: a table whose key changed gets a new statement
+  stmt_name := 'parley_rls_' || md5(stmt);
+  prepared := exists (select from pg_prepared_statements p where p.name = stmt_name);
+  for j in 1 .. cardinality(cols) loop
+    execute format('select array_agg((jsonb_populate_record(null::%s, k)).%I order by o)::text '
+                   'from jsonb_array_elements($1) with ordinality e(k, o)', tbl, cols[j])
+      into lit using keys;
+    key_args := key_args || ', ' || quote_literal(lit);
+  end loop;
+
+  begin
+    for i in 0 .. n - 1 loop
+      g := groups -> i;
+      if current_user::text is distinct from g ->> 'role' then
+        perform set_config('role', g ->> 'role', true);
+      end if;
+      perform set_config('request.jwt.claims', g ->> 'claims', true),
+              set_config('request.jwt.claim.sub', coalesce(g ->> 'sub', ''), true),
+              set_config('request.jwt.claim.role', g ->> 'role', true),
+              set_config('app.user_id', coalesce(g ->> 'sub', ''), true);
+      if not prepared then
+        -- as the group's role: authenticator itself may lack USAGE on the table's schema
+        execute format('prepare %I as %s', stmt_name, stmt);
+        prepared := true;
+      end if;
+      execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+      shown[i + 1] := v::text;
+    end loop;
+  exception when others then
+    failed := true;
+  end;
+
+  if failed then
+    for i in 0 .. n - 1 loop
+      g := groups -> i;
+      shown[i + 1] := null;
+      begin
+        -- inside the subtransaction, whose end undoes these settings
+        perform set_config('role', g ->> 'role', true),
+                set_config('request.jwt.claims', g ->> 'claims', true),
+                set_config('request.jwt.claim.sub', coalesce(g ->> 'sub', ''), true),
+                set_config('request.jwt.claim.role', g ->> 'role', true),
+                set_config('app.user_id', coalesce(g ->> 'sub', ''), true);
+        if not prepared then
+          execute format('prepare %I as %s', stmt_name, stmt);
+          prepared := true;
+        end if;
+        execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+        shown[i + 1] := v::text;
+      exception when others then
+        errors[i + 1] := sqlstate || ': ' || sqlerrm;
+      end;
+    end loop;
+  end if;
+  perform set_config('role', 'none', true);
+  return query select (u.o - 1)::int, u.s::int[], u.e from unnest(shown, errors) with ordinality u(s, e, o);
+end
+$$;
+revoke all on function realtime.visible_rows(regclass, jsonb, jsonb) from public;
+grant execute on function realtime.visible_rows(regclass, jsonb, jsonb) to authenticator;
