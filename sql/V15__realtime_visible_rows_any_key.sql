@@ -4,11 +4,13 @@
 -- probe per row and group, about 1.9 us per subscriber-row on the benchmark's data before any
 -- policy runs. Here, for a single-column key, each group's statement finds all its keys with one
 -- index scan (t.key = any(keys)) and maps the keys that came back to the ordinals that asked for
--- them through a hashed subplan. Everything else is V14's: one statement per table PREPAREd once
--- per connection with a generic plan, one subtransaction per call (one per group only after an
--- error), each group run as its role and claims, the same arguments and result.
--- Composite keys keep V14's per-row join: Postgres cannot use a row comparison
--- (a, b) = any(array of rows) as an index condition.
+-- them through a hashed subplan; a group that asks about every key of the call (the usual case:
+-- no filter narrowed it) runs a second statement that takes the keys as they are, without
+-- looking each one up by ordinal. Everything else is V14's: the statements of a table PREPAREd
+-- once per connection with a generic plan, one subtransaction per call (one per group only
+-- after an error), each group run as its role and claims, the same arguments and result.
+-- Composite keys keep V14's per-row join: Postgres does not use a row comparison
+-- (a, b) = any(array of rows) as an index condition (it scans the whole table).
 --
 -- realtime.visible_to (V10, V13), the per-row check V14 replaced, is no longer called by the
 -- gateway: dropped.
@@ -26,6 +28,10 @@ declare
   types text[];
   stmt text;
   stmt_name text;
+  stmt_all text;
+  all_name text;
+  all_ordinals text;
+  run_all text;
   prepared boolean;
   key_args text := '';
   lit text;
@@ -57,6 +63,12 @@ begin
                    'where coalesce(($2::%2$s[])[o] in (select t.%1$I from %3$s t '
                    'where t.%1$I = any (array(select ($2::%2$s[])[i] from unnest($1::int[]) i))), false)',
                    cols[1], types[1], tbl);
+    -- the same for a group that asks about every key of the call (no filter narrowed it: the
+    -- usual case), without the ordinals: its keys are $1 as they are
+    stmt_all := format('select coalesce(array_agg(k.o::int order by k.o), ''{}'') '
+                       'from unnest($1::%2$s[]) with ordinality k(pk, o) '
+                       'where coalesce(k.pk in (select t.%1$I from %3$s t where t.%1$I = any ($1)), false)',
+                       cols[1], types[1], tbl);
   else
     -- a composite key: each key joined to the table row by row (one index probe per key)
     stmt := format('select coalesce(array_agg(o order by o), ''{}'') from unnest($1::int[]) o join %s t on %s', tbl,
@@ -65,13 +77,19 @@ begin
   end if;
   -- named after its text: a table whose key changed gets a new statement
   stmt_name := 'parley_rls_' || md5(stmt);
-  prepared := exists (select from pg_prepared_statements p where p.name = stmt_name);
+  all_name := 'parley_rls_' || md5(stmt_all);
+  prepared := exists (select from pg_prepared_statements p where p.name = stmt_name)
+              and (stmt_all is null or exists (select from pg_prepared_statements p where p.name = all_name));
   for j in 1 .. cardinality(cols) loop
     execute format('select array_agg((jsonb_populate_record(null::%s, k)).%I order by o)::text '
                    'from jsonb_array_elements($1) with ordinality e(k, o)', tbl, cols[j])
       into lit using keys;
     key_args := key_args || ', ' || quote_literal(lit);
   end loop;
+  all_ordinals := (select array_agg(o)::text from generate_series(1, jsonb_array_length(keys)) o);
+  if stmt_all is not null then
+    run_all := format('execute %I(%s)', all_name, substr(key_args, 3));
+  end if;
 
   begin
     for i in 0 .. n - 1 loop
@@ -85,10 +103,19 @@ begin
               set_config('app.user_id', coalesce(g ->> 'sub', ''), true);
       if not prepared then
         -- as the group's role: authenticator itself may lack USAGE on the table's schema
-        execute format('prepare %I as %s', stmt_name, stmt);
+        if not exists (select from pg_prepared_statements p where p.name = stmt_name) then
+          execute format('prepare %I as %s', stmt_name, stmt);
+        end if;
+        if stmt_all is not null and not exists (select from pg_prepared_statements p where p.name = all_name) then
+          execute format('prepare %I as %s', all_name, stmt_all);
+        end if;
         prepared := true;
       end if;
-      execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+      if stmt_all is not null and g ->> 'keys' = all_ordinals then
+        execute run_all into v;
+      else
+        execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+      end if;
       shown[i + 1] := v::text;
     end loop;
   exception when others then
@@ -107,10 +134,19 @@ begin
                 set_config('request.jwt.claim.role', g ->> 'role', true),
                 set_config('app.user_id', coalesce(g ->> 'sub', ''), true);
         if not prepared then
-          execute format('prepare %I as %s', stmt_name, stmt);
+          if not exists (select from pg_prepared_statements p where p.name = stmt_name) then
+            execute format('prepare %I as %s', stmt_name, stmt);
+          end if;
+          if stmt_all is not null and not exists (select from pg_prepared_statements p where p.name = all_name) then
+            execute format('prepare %I as %s', all_name, stmt_all);
+          end if;
           prepared := true;
         end if;
-        execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+        if stmt_all is not null and g ->> 'keys' = all_ordinals then
+          execute run_all into v;
+        else
+          execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+        end if;
         shown[i + 1] := v::text;
       exception when others then
         errors[i + 1] := sqlstate || ': ' || sqlerrm;
