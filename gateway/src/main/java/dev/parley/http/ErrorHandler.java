@@ -39,6 +39,7 @@ public final class ErrorHandler implements HttpHandler {
             return;
         }
         if (error instanceof RaisedError raised) raised.apply(exchange);
+        if (error instanceof DatabaseUnavailable unavailable) unavailable.addHeaders(exchange);
         Json.send(exchange, error.status(), error.body());
     }
 }
