@@ -1,8 +1,5 @@
 package dev.parley.http;
 
-import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HttpString;
-
 /**
  * The database could not serve a request at all: no connection could be had. PostgREST's
  * answers, whichever SQLSTATE the last failed attempt happened to carry (a refused login can
@@ -15,13 +12,12 @@ import io.undertow.util.HttpString;
  *   <li>504 {@code PGRST003} "Timed out acquiring connection from connection pool." when the
  *       database is fine but every pooled connection stayed busy for the acquisition timeout.</li>
  * </ul>
- * A 503 carries {@code Retry-After}, as PostgREST's do; supabase-js treats 502-504 as
- * retryable.
+ * Every 503 carries {@code Retry-After}, as PostgREST's do (REST: {@link ErrorHandler}; auth
+ * and storage set it in their own shapes); supabase-js treats 502-504 as retryable.
  */
 public final class DatabaseUnavailable extends ApiError {
     /** Seconds a client should wait before retrying: the pool has already waited for a connection. */
     public static final int RETRY_AFTER_SECONDS = 1;
-    private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
 
     private DatabaseUnavailable(int status, String code, String message, String details) {
         super(status, code, message, details, null);
@@ -37,10 +33,5 @@ public final class DatabaseUnavailable extends ApiError {
 
     static DatabaseUnavailable poolTimeout() {
         return new DatabaseUnavailable(504, "PGRST003", "Timed out acquiring connection from connection pool.", null);
-    }
-
-    /** The Retry-After header on a 503 (added by every area that renders this error). */
-    public void addHeaders(HttpServerExchange exchange) {
-        if (status() == 503) exchange.getResponseHeaders().put(RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
     }
 }
