@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What clients see while the database cannot serve them, on a Postgres of this class's own that
  * the tests stop and start ({@link OwnPostgres}). Getting no connection is never a 500 or a 403:
  * it is 503 PGRST000 with Retry-After (504 PGRST003 when the database is fine but every pooled
- * connection is busy), in REST's, auth's and storage's shapes; /health says so within 2 s.
+ * connection is busy), in REST's, auth's and storage's shapes (and realtime's broadcast API);
+ * /health says so within 2 s.
  */
 @Timeout(120)
 class DatabaseOutageTest {
@@ -73,6 +74,13 @@ class DatabaseOutageTest {
 
     private static HttpResponse<String> buckets() {
         return gw.send(gw.request("/storage/v1/bucket").header("Authorization", "Bearer " + gw.serviceKey()).GET().build());
+    }
+
+    private static HttpResponse<String> broadcast() {
+        return gw.send(gw.request("/realtime/v1/api/broadcast").header("apikey", gw.serviceKey())
+                .header("Authorization", "Bearer " + gw.serviceKey()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"messages\":[{\"topic\":\"room-1\",\"event\":\"e\",\"payload\":{}}]}")).build());
     }
 
     private static JsonNode json(HttpResponse<String> r) throws IOException {
@@ -126,6 +134,10 @@ class DatabaseOutageTest {
             assertEquals("503", json(storage).path("statusCode").asText(), storage.body());
             assertEquals("DatabaseError", json(storage).path("code").asText(), storage.body());
             assertTrue(json(storage).path("message").asText().startsWith("Database connection error."), storage.body());
+
+            HttpResponse<String> sent = broadcast();
+            assertUnavailable(sent, "realtime's broadcast API");
+            assertEquals("PGRST000", json(sent).path("code").asText(), sent.body());
         } finally {
             pg.start();
         }
@@ -141,6 +153,7 @@ class DatabaseOutageTest {
         HttpResponse<String> auth = signIn();
         assertEquals(200, auth.statusCode(), auth.body());
         assertEquals(200, buckets().statusCode());
+        assertEquals(202, broadcast().statusCode());
     }
 
     @Test
