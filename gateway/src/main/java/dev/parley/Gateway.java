@@ -110,7 +110,7 @@ public final class Gateway implements AutoCloseable {
     private static PathHandler routes(GatewayContext ctx) throws SQLException {
         PathHandler paths = Handlers.path();
         paths.addPrefixPath("/rest/v1", new Blocking(RestApi.create(ctx)));
-        HealthHandler health = new HealthHandler(ctx.database().adminPool(), ctx.notifications());
+        HealthHandler health = new HealthHandler(ctx.database().healthPool(), ctx.notifications());
         ctx.onShutdown(health);
         paths.addExactPath("/health", new Blocking(health));
         paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));

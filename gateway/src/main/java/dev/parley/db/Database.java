@@ -36,6 +36,7 @@ public final class Database implements AutoCloseable {
     private final DatabaseUrl admin;
     private final DatabaseSettings settings;
     private final HikariDataSource adminPool;
+    private final HikariDataSource healthPool;
     private HikariDataSource requestPool;
 
     private Database(EmbeddedPostgres embedded, DatabaseUrl admin, DatabaseSettings settings) {
@@ -43,6 +44,7 @@ public final class Database implements AutoCloseable {
         this.admin = admin;
         this.settings = settings;
         this.adminPool = pool("parley-admin", admin, 4, settings);
+        this.healthPool = pool("parley-health", admin, 1, settings);
     }
 
     /** Starts the embedded database or connects to the external one; no migration yet. */
@@ -122,6 +124,15 @@ public final class Database implements AutoCloseable {
         return adminPool;
     }
 
+    /**
+     * One connection for {@code GET /health} alone, so that a health check waits only on the
+     * database, never behind the admin pool's real work: a node busy with realtime must not be
+     * reported down and taken out by its load balancer.
+     */
+    public DataSource healthPool() {
+        return healthPool;
+    }
+
     /** Connections logged in as authenticator; see {@link RequestTransactions}. */
     public HikariDataSource requestPool() {
         if (requestPool == null) throw new IllegalStateException("request pool not open yet");
@@ -144,6 +155,7 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (requestPool != null) requestPool.close();
+        healthPool.close();
         adminPool.close();
         if (embedded != null) {
             try {

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * thread of its own and the answer waits for it at most the deadline; past it the database is
  * reported down. One check is in flight at a time: polls that come while one is still waiting
  * share it rather than pile up borrowers in the pool, and the first poll after it succeeds (the
- * pool got a connection again) answers 200.
+ * pool got a connection again) answers 200. The check borrows from a pool of its own (one
+ * connection, {@code Database.healthPool}), so a node whose admin pool is busy is not reported down.
  */
 public final class HealthHandler implements HttpHandler, AutoCloseable {
     static final long DEADLINE_MS = 1_000;
