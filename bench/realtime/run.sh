@@ -2,6 +2,8 @@
 # Realtime benchmarks (docs/benchmarks.md): RLS-checked postgres_changes, broadcast fan-out
 # from the database with latency, and heap per idle socket. Loopback only.
 #   bench/realtime/run.sh [changes|broadcast|idle|all]
+# GATEWAY_JAVA_OPTS and LOAD_JAVA_OPTS add JVM options to the gateway and to the load tool (e.g. a
+# flight recording: -XX:StartFlightRecording=filename=/tmp/gw.jfr,settings=profile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
@@ -9,15 +11,25 @@ what=${1:-all}
 ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 [ -f loadtest/target/parley-load.jar ] || mvn -q -pl loadtest -am -DskipTests package
-bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC
+# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of options
+bench_start_gateway -Xms1g -Xmx4g -XX:+UseParallelGC ${GATEWAY_JAVA_OPTS:-}
 bench_psql -f bench/schema.sql
 bench_psql <<'SQL'
 alter publication supabase_realtime add table bench_items;
 create policy bench_topics on realtime.messages for select to authenticated
   using (realtime.topic() like 'bench-%');
 SQL
-load() { java -Xmx4g -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL" \
-  --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres"; }
+# CHANGES_POLICY=subquery: bench_items' read policy as a subquery, which Postgres evaluates once per
+# statement, instead of the membership function called per row (docs/realtime.md, RLS)
+if [ "${CHANGES_POLICY:-}" = subquery ]; then
+  bench_psql -c "alter policy items_read on bench_items using (room_id in (select m.room_id from bench_members m where m.user_id = auth.uid()))"
+fi
+# the load tool reports the CPU the gateway, Postgres (the postmaster's tree) and itself used
+pg_pid=$(head -1 "$BENCH_DATA/postgres/postmaster.pid")
+# shellcheck disable=SC2086
+load() { java -Xmx4g ${LOAD_JAVA_OPTS:-} -jar loadtest/target/parley-load.jar "$@" --url="$BENCH_URL" \
+  --secret-file="$BENCH_DATA/jwt-secret" --db="jdbc:postgresql://127.0.0.1:$BENCH_DB_PORT/postgres" \
+  --cpu-pids="gateway:$BENCH_PID,postgres:$pg_pid"; }
 
 if [ "$what" = changes ] || [ "$what" = all ]; then
   echo "== postgres_changes, ${CHANGES_SOCKETS:-1000} distinct users, RLS joining a membership table"

@@ -13,8 +13,8 @@ import java.util.Base64;
  * Broadcast: from clients (with {@code self} and {@code ack}), from the HTTP API, and from the
  * database ({@code realtime.send}). Client and HTTP broadcasts cross nodes on the {@link Bus};
  * database broadcasts arrive with a position through the {@link ChangeFeed}. Fan-out is one
- * encoding per serializer and no database work per recipient: private topics were authorized at
- * join.
+ * encoding per serializer, one task per I/O thread ({@link FanOut}) and no database work per
+ * recipient: private topics were authorized at join.
  */
 final class Broadcasts {
     private static final Logger log = LoggerFactory.getLogger(Broadcasts.class);
@@ -76,11 +76,9 @@ final class Broadcasts {
         byte[] binary = bus.has("bin") ? Base64.getDecoder().decode(bus.get("bin").asText()) : null;
         Outbound out = new Outbound(new Message(null, null, Topics.PREFIX + key.subTopic(), "broadcast", bus.get("p"),
                 binary, bus.path("bf").asBoolean()));
-        for (ChannelSession c : node.topics.subscribers(key)) {
-            if (!c.broadcastRead) continue;
-            if (!c.config.self() && origin != null && origin.equals(c.socket.id + "/" + c.joinRef)) continue;
-            c.deliver(out, 0);
-        }
+        node.fanOut.deliver(node.topics.subscribers(key),
+                c -> c.broadcastRead && (c.config.self() || origin == null || !origin.equals(c.socket.id + "/" + c.joinRef)),
+                out, 0);
     }
 
     /** A realtime.send committed in the database, in position order (from the change feed). */
@@ -90,8 +88,6 @@ final class Broadcasts {
         p.set("payload", payload);
         p.put("position", Long.toString(position));
         Outbound out = new Outbound(Message.of(null, null, Topics.PREFIX + subTopic, "broadcast", p));
-        for (ChannelSession c : node.topics.subscribers(new Topics.Key(subTopic, isPrivate))) {
-            if (c.broadcastRead) c.deliver(out, position);
-        }
+        node.fanOut.deliver(node.topics.subscribers(new Topics.Key(subTopic, isPrivate)), c -> c.broadcastRead, out, position);
     }
 }

@@ -11,6 +11,8 @@ import io.undertow.server.ServerConnection;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.CloseMessage;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
@@ -42,7 +44,8 @@ public final class Realtime {
             throw new IllegalStateException("realtime could not start: " + e.getMessage(), e);
         }
         ctx.onShutdown(node);
-        HttpHandler socket = Handlers.websocket(callback(node), exchange -> {
+        // RFC 6455 only, with the conduit through which sockets write their pre-built frames
+        HttpHandler socket = new WebSocketProtocolHandshakeHandler(java.util.List.of(new WireHandshake()), callback(node), exchange -> {
             throw new ApiError(400, "PGRST400", "Expected a WebSocket upgrade", "connect with ws://.../realtime/v1/websocket", null);
         });
         HttpHandler websocket = exchange -> {
@@ -81,13 +84,23 @@ public final class Realtime {
                 @Override
                 protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
                     try (Pooled<ByteBuffer[]> data = message.getData()) {
-                        ByteBuffer[] parts = data.getResource();
-                        int size = 0;
-                        for (ByteBuffer b : parts) size += b.remaining();
-                        ByteBuffer all = ByteBuffer.allocate(size);
-                        for (ByteBuffer b : parts) all.put(b);
-                        all.flip();
-                        session.onBinary(all);
+                        session.onBinary(bytes(data.getResource()));
+                    }
+                }
+
+                // control frames go out through the socket's own writer, in order with its frames
+                @Override
+                protected void onFullPingMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                    try (Pooled<ByteBuffer[]> data = message.getData()) {
+                        session.onPing(bytes(data.getResource()).array());
+                    }
+                }
+
+                @Override
+                protected void onFullCloseMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                    try (Pooled<ByteBuffer[]> data = message.getData()) {
+                        CloseMessage cm = new CloseMessage(data.getResource());
+                        session.onPeerClose(cm.getCode(), cm.getReason());
                     }
                 }
 
@@ -104,5 +117,14 @@ public final class Realtime {
             channel.resumeReceives();
             UpgradeListenerRelease.release(exchange.getAttachment(CONNECTION)); // the upgrade exchange is not needed any more
         };
+    }
+
+    /** A message's parts as one heap buffer, ready to read. */
+    private static ByteBuffer bytes(ByteBuffer[] parts) {
+        int size = 0;
+        for (ByteBuffer b : parts) size += b.remaining();
+        ByteBuffer all = ByteBuffer.allocate(size);
+        for (ByteBuffer b : parts) all.put(b);
+        return all.flip();
     }
 }

@@ -44,6 +44,7 @@ final class RealtimeNode implements AutoCloseable {
     final Bus bus;
     final Joins joins;
     final Broadcasts broadcasts;
+    final FanOut fanOut = new FanOut();
     final Presence presence;
     final ChangeFeed changes;
     final Resume resume;

@@ -87,7 +87,12 @@ final class Resume {
             positions.add(0L);
             return;
         }
-        for (DbEvent e : events) {
+        List<List<ChangeFeed.Delivery>> evaluated = new ArrayList<>(events.size());
+        for (int from = 0; from < events.size(); from += ChangeFeed.BATCH) {
+            evaluated.addAll(node.changes.evaluate(events.subList(from, Math.min(events.size(), from + ChangeFeed.BATCH)), List.of(c)));
+        }
+        for (int i = 0; i < events.size(); i++) {
+            DbEvent e = events.get(i);
             if (!e.isChange()) {
                 if (!c.broadcastRead) continue;
                 ObjectNode p = JsonNodeFactory.instance.objectNode();
@@ -98,7 +103,7 @@ final class Resume {
                 positions.add(e.position());
                 continue;
             }
-            for (ChangeFeed.Delivery d : node.changes.evaluate(e, List.of(c))) {
+            for (ChangeFeed.Delivery d : evaluated.get(i)) {
                 if (d.error() != null) {
                     first.add(new Outbound(Message.of(c.joinRef, null, c.topic, "system",
                             ChannelSession.systemPayload("postgres_changes", "error", d.error(), c.subTopic))));

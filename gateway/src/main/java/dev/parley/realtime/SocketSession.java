@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.auth.Caller;
-import io.undertow.websockets.core.CloseMessage;
-import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -26,11 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Outbound: any thread may {@link #send} a frame (encoded once per serializer and shared by
  * every socket it goes to); it is appended to this socket's outbox, and one drain task on the
- * socket's own I/O thread hands everything queued to Undertow in a batch. So the fan-out thread
- * never touches the connection (no per-frame task, no contention on the channel with its I/O
- * thread), and a burst to one socket costs one cross-thread hand-off, not one per frame.
+ * socket's own I/O thread writes everything queued. Frames are written as pre-built wire bytes
+ * ({@link Frame#wire}), many per gathering write, straight to the connection through
+ * {@link WireConduit} (Undertow keeps the read side and the handshake, but no longer frames each
+ * outgoing message in its own sink channel). So the fan-out thread never touches the connection,
+ * a burst to one socket costs one cross-thread hand-off and, usually, one system call.
  *
- * <p>Back-pressure: a frame counts from {@link #send} until Undertow reports its write done. A
+ * <p>Back-pressure: a frame counts from {@link #send} until its last byte is written. A
  * socket with more than {@code maxQueuedMessages} frames unwritten is a consumer that cannot keep
  * up: it is disconnected with close code 1013 and a reason, so it neither slows the others
  * (fan-out never waits for it, the I/O thread never blocks on it) nor grows memory without bound
@@ -41,11 +40,17 @@ final class SocketSession {
     static final int CLOSE_SLOW_CONSUMER = 1013;
     static final int CLOSE_POLICY = 1008;
     static final int CLOSE_GRACE_SECONDS = 30;
+    /** RFC 6455's "no status code": answered with a close frame without a payload. */
+    static final int NO_STATUS = 1005;
+    /** Frames per gathering write (the kernel takes at most 1024 buffers per call). */
+    static final int WRITE_BATCH = 256;
 
     private static final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     final String id = Long.toString(ids.incrementAndGet(), 36);
     final RealtimeNode node;
     final WebSocketChannel ws;
+    /** The thread that reads and writes this socket (cached: fan-out groups sockets by it). */
+    final org.xnio.XnioIoThread ioThread;
     final Serializer serializer;
     final Caller socketCaller;
     final String socketToken;
@@ -56,25 +61,25 @@ final class SocketSession {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
     /** The close frame to send once the outbox is drained (set once, by {@link #close}). */
-    private volatile CloseMessage closing;
-    private boolean closeSent; // I/O thread only
+    private volatile Closing closing;
+    /** Where this socket's frames are written, beside Undertow (see {@link WireConduit}). */
+    private final WireConduit wire;
+    /** Frames being written, in order, from batchStart to batchEnd; I/O thread only. */
+    private final ByteBuffer[] batch = new ByteBuffer[WRITE_BATCH];
+    private final Frame[] batchFrames = new Frame[WRITE_BATCH];
+    private int batchStart;
+    private int batchEnd;
+    private boolean closeInBatch;
+    private volatile boolean peerClosed;
     private volatile long lastHeardMillis;
     private volatile boolean closed;
     private long windowStart;
     private int messagesInWindow;
     private int joinsInWindow;
 
-    private final WebSocketCallback<Void> written = new WebSocketCallback<>() {
-        @Override
-        public void complete(WebSocketChannel channel, Void context) {
-            queued.decrementAndGet();
-        }
-
-        @Override
-        public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
-            queued.decrementAndGet();
-        }
-    };
+    /** The close frame this socket sends last. */
+    private record Closing(int code, String reason) {
+    }
 
     /** What the upgrade request established: serializer, the socket's caller and raw token. */
     record Handshake(Serializer serializer, Caller caller, String token) {
@@ -83,10 +88,13 @@ final class SocketSession {
     SocketSession(RealtimeNode node, WebSocketChannel ws, Serializer serializer, Caller socketCaller, String socketToken) {
         this.node = node;
         this.ws = ws;
+        this.ioThread = ws.getIoThread();
         this.serializer = serializer;
         this.socketCaller = socketCaller;
         this.socketToken = socketToken;
         this.lastHeardMillis = node.clock.millis();
+        this.wire = (WireConduit) ws.getAttribute(WireConduit.class.getName());
+        wire.onWritable(this::write);
     }
 
     // ---- inbound (I/O thread) ----
@@ -174,10 +182,15 @@ final class SocketSession {
         scheduleDrain();
     }
 
+    /**
+     * One drain per burst: on the socket's own I/O thread (a fan-out task) it joins the thread's
+     * next flush ({@link IoFlusher}); from any other thread it is a task of its own.
+     */
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                ws.getIoThread().execute(drain);
+                if (Thread.currentThread() == ioThread) IoFlusher.of(ioThread).add(this);
+                else ioThread.execute(drain);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 drainScheduled.set(false); // the worker is shutting down and closes the connection itself
             }
@@ -185,24 +198,104 @@ final class SocketSession {
     }
 
     /**
-     * On the I/O thread: hands every queued frame to Undertow, then the close frame if closing.
-     * Undertow writes what the socket takes now and keeps the rest for when it becomes writable;
-     * nothing here waits. The flag is cleared first, so a frame queued during the drain either
-     * is taken by this loop or schedules the next drain.
+     * On the I/O thread: writes what is queued unless a write is already waiting for the socket to
+     * become writable (then the write listener continues it). The flag is cleared first, so a frame
+     * queued meanwhile is either written by this drain or schedules the next one.
      */
-    private void drain() {
+    void drain() {
         drainScheduled.set(false);
-        Frame f;
-        while ((f = outbox.poll()) != null) {
-            ByteBuffer buf = ByteBuffer.wrap(f.bytes());
-            if (f.binary()) WebSockets.sendBinary(buf, ws, written);
-            else WebSockets.sendText(buf, ws, written);
+        if (!wire.ownWaiting()) write();
+    }
+
+    /**
+     * On the I/O thread: moves queued frames into the batch (a duplicate of each shared wire
+     * buffer) and writes the batch with one gathering write, again until the outbox is empty or the
+     * socket takes no more. A short write leaves the rest in the batch, in order, and waits for
+     * writability ({@link WireConduit#onWritable}); nothing here blocks. The close frame, once
+     * closing, goes after everything queued before it, and nothing goes after it.
+     */
+    private void write() {
+        if (wire.isCloseWritten()) {
+            discardOutbox();
+            return;
         }
-        CloseMessage c = closing;
-        if (c != null && !closeSent) {
-            closeSent = true;
-            WebSockets.sendClose(c, ws, written);
+        try {
+            while (true) {
+                while (batchEnd < batch.length && !closeInBatch) {
+                    Frame f = outbox.poll();
+                    if (f == null) {
+                        Closing c = closing;
+                        if (c == null) break;
+                        f = c.code() == NO_STATUS ? Frame.closeWithoutStatus() : Frame.close(c.code(), c.reason());
+                        closeInBatch = true;
+                    }
+                    batch[batchEnd] = f.wire().duplicate();
+                    batchFrames[batchEnd++] = f;
+                }
+                if (batchStart == batchEnd) break;
+                wire.writeOwn(batch, batchStart, batchEnd - batchStart);
+                while (batchStart < batchEnd && !batch[batchStart].hasRemaining()) {
+                    Frame done = batchFrames[batchStart];
+                    batch[batchStart] = null;
+                    batchFrames[batchStart++] = null;
+                    queued.decrementAndGet();
+                    if (done.isClose()) {
+                        closeWrittenNow();
+                        return;
+                    }
+                }
+                if (batchStart < batchEnd) { // the socket is full: continue when it is writable
+                    wire.ownState(batch[batchStart].position() > 0, true);
+                    return;
+                }
+                batchStart = batchEnd = 0;
+            }
+            wire.ownState(false, false);
+        } catch (java.io.IOException gone) {
+            wire.ownState(false, false);
+            wire.closeWritten(); // nothing more can be written: the connection is broken
+            discardOutbox();
+            IoUtils.safeClose(ws);
         }
+    }
+
+    /** Our close frame is on the wire: half-close, and end the connection once the peer answered. */
+    private void closeWrittenNow() {
+        wire.ownState(false, false);
+        wire.closeWritten();
+        discardOutbox();
+        if (peerClosed) IoUtils.safeClose(ws);
+        else wire.shutdownWritesQuietly();
+    }
+
+    /** I/O thread: drops what can no longer be written, so the queued count returns to zero. */
+    private void discardOutbox() {
+        while (batchStart < batchEnd) {
+            batch[batchStart] = null;
+            batchFrames[batchStart++] = null;
+            queued.decrementAndGet();
+        }
+        batchStart = batchEnd = 0;
+        while (outbox.poll() != null) queued.decrementAndGet();
+    }
+
+    /** A ping from the client: answered with a pong carrying its data, in order with the rest. */
+    void onPing(byte[] data) {
+        send(Frame.pong(data));
+    }
+
+    /**
+     * The client's close frame (I/O thread): answered with a close frame echoing its code after
+     * what is queued, unless ours is already out, then the connection ends.
+     */
+    void onPeerClose(int code, String reason) {
+        peerClosed = true;
+        if (wire.isCloseWritten()) {
+            IoUtils.safeClose(ws);
+            return;
+        }
+        boolean sendable = code >= 1000 && code != 1005 && code != 1006 && code != 1015;
+        close(sendable ? code : NO_STATUS, sendable ? reason : "");
     }
 
     void reply(String joinRef, String ref, String topic, String status, JsonNode response) {
@@ -261,7 +354,7 @@ final class SocketSession {
         if (closed) return;
         closed = true;
         queued.incrementAndGet();
-        closing = new CloseMessage(code, reason);
+        closing = new Closing(code, reason);
         scheduleDrain();
         try {
             node.scheduler.schedule(() -> IoUtils.safeClose(ws), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
@@ -275,7 +368,8 @@ final class SocketSession {
     void onClosed() {
         closed = true;
         if (!ws.isOpen()) { // gone: nothing more will be written
-            while (outbox.poll() != null) queued.decrementAndGet();
+            if (Thread.currentThread() == ioThread) discardOutbox(); // the batch too (I/O thread state)
+            else while (outbox.poll() != null) queued.decrementAndGet();
         }
         for (ChannelSession c : channels.values()) {
             if (c.markClosed()) {

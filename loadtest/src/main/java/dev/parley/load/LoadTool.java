@@ -46,6 +46,9 @@ public final class LoadTool {
     private final LongAdder delivered = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
     private volatile boolean measuring;
+    /** The measured window, in the driver's send-time clock: only commits stamped inside it count. */
+    private volatile long windowFromMicros = Long.MAX_VALUE;
+    private volatile long windowToMicros = Long.MAX_VALUE;
 
     private LoadTool(Map<String, String> opts) {
         this.opts = opts;
@@ -55,7 +58,7 @@ public final class LoadTool {
         if (args.length == 0) {
             System.err.println("usage: parley-load idle|broadcast|changes [--url=http://127.0.0.1:54321] [--secret-file=.parley/jwt-secret]"
                     + " [--db=jdbc:postgresql://127.0.0.1:54322/postgres] [--sockets=1000] [--topics=1] [--rate=100] [--seconds=20]"
-                    + " [--source-addresses=1] [--source-offset=0]");
+                    + " [--source-addresses=1] [--source-offset=0] [--client-threads=2] [--cpu-pids=gateway:<pid>,postgres:<postmaster pid>]");
             System.exit(2);
         }
         Map<String, String> opts = new HashMap<>();
@@ -87,7 +90,7 @@ public final class LoadTool {
         int topics = intOpt("topics", 1);
         int seconds = intOpt("seconds", 20);
         int sources = intOpt("source-addresses", 1);
-        EventLoopGroup group = new NioEventLoopGroup(2);
+        EventLoopGroup group = new NioEventLoopGroup(intOpt("client-threads", 2));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
         // heartbeats start before the joins: joining many sockets can outlast the server's heartbeat timeout
         List<PhoenixClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -102,7 +105,7 @@ public final class LoadTool {
             String token = token(secret, i);
             URI ws = URI.create("ws://" + base.getHost() + ":" + base.getPort()
                     + "/realtime/v1/websocket?vsn=1.0.0&apikey=" + token);
-            PhoenixClient client = new PhoenixClient(this::onMessage);
+            PhoenixClient client = new PhoenixClient(this::onMessage, this::onTick);
             InetSocketAddress local = sources <= 1 && offset == 0 ? null
                     : new InetSocketAddress("127.0.0." + (2 + offset + i % Math.max(1, sources)), 0);
             String topic = topicFor(scenario, i, topics);
@@ -172,6 +175,17 @@ public final class LoadTool {
                 .signWith(Keys.hmacShaKeyFor(secret.getBytes(StandardCharsets.UTF_8)), Jwts.SIG.HS256).compact();
     }
 
+    /** A broadcast tick read by the fast path: counted like any broadcast. */
+    private void onTick(long sentMicros) {
+        if (!measuring || !inWindow(sentMicros)) return;
+        delivered.increment();
+        latency.record(nowMicros() - sentMicros);
+    }
+
+    private boolean inWindow(long sentMicros) {
+        return sentMicros >= windowFromMicros && sentMicros < windowToMicros;
+    }
+
     private void onMessage(JsonNode msg) {
         if (!measuring) return;
         String event = msg.path("event").asText();
@@ -184,8 +198,9 @@ public final class LoadTool {
         } else {
             return;
         }
+        if (!sent.isNumber() || !inWindow(sent.asLong())) return;
         delivered.increment();
-        if (sent.isNumber()) latency.record(nowMicros() - sent.asLong());
+        latency.record(nowMicros() - sent.asLong());
     }
 
     private static long nowMicros() {
@@ -209,8 +224,12 @@ public final class LoadTool {
         long expectedPerCommit = scenario.equals("broadcast") ? sockets / Math.max(1, topics) : -1;
         LongAdder commits = new LongAdder();
         List<Thread> drivers = new ArrayList<>();
-        long warmupEnd = System.nanoTime() + 3_000_000_000L;
+        long startNanos = System.nanoTime();
+        long startMicros = nowMicros();
+        long warmupEnd = startNanos + 3_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
+        windowFromMicros = startMicros + (warmupEnd - startNanos) / 1000;
+        windowToMicros = startMicros + (end - startNanos) / 1000;
         for (int t = 0; t < threads; t++) {
             final int id = t;
             Thread th = new Thread(() -> {
@@ -225,16 +244,17 @@ public final class LoadTool {
                             TimeUnit.NANOSECONDS.sleep(next - now);
                         }
                         next += intervalNanos;
+                        long sent = nowMicros();
                         if (scenario.equals("broadcast")) {
-                            st.setLong(1, nowMicros());
+                            st.setLong(1, sent);
                             st.setInt(2, (id + n * threads) % Math.max(1, topics));
                         } else {
                             st.setInt(1, 1 + (id + n * threads) % 100);
-                            st.setLong(2, nowMicros());
+                            st.setLong(2, sent);
                         }
                         st.execute();
                         n++;
-                        if (System.nanoTime() >= warmupEnd) commits.increment();
+                        if (inWindow(sent)) commits.increment();
                     }
                 } catch (Exception e) {
                     System.err.println("driver failed: " + e);
@@ -243,14 +263,20 @@ public final class LoadTool {
             th.start();
             drivers.add(th);
         }
+        CpuMeter cpu = new CpuMeter(opt("cpu-pids", ""));
         while (System.nanoTime() < warmupEnd) Thread.sleep(10);
         measuring = true;
-        long measuredFrom = System.nanoTime();
+        cpu.start();
+        // the CPU split of the driving window, read before the drivers disconnect (a backend that
+        // has ended but is not yet reaped by the postmaster would count nowhere)
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
+        String cpuSplit = cpu.report();
         for (Thread th : drivers) th.join();
-        Thread.sleep(2000); // let in-flight deliveries of the last commits arrive
+        Thread.sleep(2000); // let in-flight deliveries of the window's last commits arrive
         measuring = false;
-        double secs = (System.nanoTime() - measuredFrom) / 1e9 - 2.0;
+        double secs = seconds;
         long got = delivered.sum();
+        // deliveries: of the commits made in the window, those read by the client by 2 s after it
         System.out.printf("scenario=%s sockets=%d topics=%d commits=%d (%.0f/s) deliveries=%d (%.0f/s)%n",
                 scenario, sockets, topics, commits.sum(), commits.sum() / secs, got, got / secs);
         if (expectedPerCommit > 0) {
@@ -259,5 +285,6 @@ public final class LoadTool {
         System.out.printf("latency send->client: p50=%.2f ms p99=%.2f ms p99.9=%.2f ms max-bucket samples=%d%n",
                 latency.percentileMillis(0.50), latency.percentileMillis(0.99), latency.percentileMillis(0.999),
                 latency.count());
+        System.out.println("cpu: " + cpuSplit);
     }
 }
