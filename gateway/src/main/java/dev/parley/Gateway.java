@@ -61,7 +61,7 @@ public final class Gateway implements AutoCloseable {
             config = config.withJwtSecret(Secrets.loadOrCreate(config));
             Migrations.apply(database.adminPool());
             database.openRequestPool(config);
-            listener = new PgListener(database.adminUrl());
+            listener = new PgListener(database.adminUrl(), database.settings().connectTimeout());
             listener.start();
             Jwt jwt = new Jwt(config.jwtSecret(), Clock.systemUTC());
             context = new GatewayContext(config, database,
@@ -110,7 +110,9 @@ public final class Gateway implements AutoCloseable {
     private static PathHandler routes(GatewayContext ctx) throws SQLException {
         PathHandler paths = Handlers.path();
         paths.addPrefixPath("/rest/v1", new Blocking(RestApi.create(ctx)));
-        paths.addExactPath("/health", new Blocking(new HealthHandler(ctx.database().adminPool(), ctx.notifications())));
+        HealthHandler health = new HealthHandler(ctx.database().healthPool(), ctx.notifications());
+        ctx.onShutdown(health);
+        paths.addExactPath("/health", new Blocking(health));
         paths.addPrefixPath("/auth/v1", new Blocking(AuthApi.create(ctx)));
         paths.addPrefixPath("/storage/v1", dev.parley.storage.Storage.handler(ctx));
         paths.addPrefixPath("/realtime/v1", dev.parley.realtime.Realtime.handler(ctx));

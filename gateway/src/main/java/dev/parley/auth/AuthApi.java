@@ -1,6 +1,8 @@
 package dev.parley.auth;
 
 import dev.parley.GatewayContext;
+import dev.parley.http.DatabaseUnavailable;
+import dev.parley.http.SqlErrors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -120,6 +122,11 @@ public final class AuthApi implements HttpHandler {
 
     /** Logged with its cause; the client sees GoTrue's 500 without details. */
     static AuthError databaseError(String message, SQLException e) {
+        DatabaseUnavailable unavailable = SqlErrors.unavailable(e);
+        if (unavailable != null) {
+            log.warn("{}: {}", unavailable.getMessage(), e.getMessage());
+            return AuthError.unavailable(unavailable);
+        }
         log.error("{}: {} (SQLSTATE {})", message, e.getMessage(), e.getSQLState());
         return AuthError.unexpected(message);
     }

@@ -1,5 +1,6 @@
 package dev.parley.auth;
 
+import dev.parley.http.DatabaseUnavailable;
 import dev.parley.http.Json;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
@@ -64,6 +65,17 @@ final class AuthError extends RuntimeException {
 
     static AuthError tooManyRequests(long retryAfterSeconds) {
         return new AuthError(429, "over_request_rate_limit", "Request rate limit reached", null, retryAfterSeconds);
+    }
+
+    /**
+     * The database could not be used at all ({@code SqlErrors.unavailable}): its status (503, or
+     * 504 when every pooled connection stayed busy) and message; GoTrue has no code of its own
+     * for this, so 503 is {@code unexpected_failure} and 504 its {@code request_timeout}.
+     * supabase-js retries 502-504 (AuthRetryableFetchError) rather than signing the user out.
+     */
+    static AuthError unavailable(DatabaseUnavailable e) {
+        return new AuthError(e.status(), e.status() == 504 ? "request_timeout" : "unexpected_failure", e.getMessage(),
+                null, e.status() == 503 ? DatabaseUnavailable.RETRY_AFTER_SECONDS : 0);
     }
 
     static AuthError unexpected(String message) {

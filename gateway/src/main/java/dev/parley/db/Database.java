@@ -34,19 +34,24 @@ public final class Database implements AutoCloseable {
 
     private final EmbeddedPostgres embedded;
     private final DatabaseUrl admin;
+    private final DatabaseSettings settings;
     private final HikariDataSource adminPool;
+    private final HikariDataSource healthPool;
     private HikariDataSource requestPool;
 
-    private Database(EmbeddedPostgres embedded, DatabaseUrl admin) {
+    private Database(EmbeddedPostgres embedded, DatabaseUrl admin, DatabaseSettings settings) {
         this.embedded = embedded;
         this.admin = admin;
-        this.adminPool = pool("parley-admin", admin, 4);
+        this.settings = settings;
+        this.adminPool = pool("parley-admin", admin, 4, settings);
+        this.healthPool = pool("parley-health", admin, 1, settings);
     }
 
     /** Starts the embedded database or connects to the external one; no migration yet. */
     public static Database open(Config config) {
+        DatabaseSettings settings = DatabaseSettings.from(config);
         if (!config.embeddedDatabase()) {
-            return new Database(null, config.databaseUrl());
+            return new Database(null, config.databaseUrl(), settings);
         }
         Path dir = config.dataDir().resolve("postgres");
         try {
@@ -60,7 +65,7 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .start();
             log.info("embedded Postgres listening on 127.0.0.1:{}, data in {}", pg.getPort(), dir);
-            return new Database(pg, new DatabaseUrl("127.0.0.1", pg.getPort(), "postgres", "postgres", null));
+            return new Database(pg, new DatabaseUrl("127.0.0.1", pg.getPort(), "postgres", "postgres", null), settings);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded Postgres in " + dir + ": " + e.getMessage(), e);
         }
@@ -81,10 +86,17 @@ public final class Database implements AutoCloseable {
             st.execute();
         }
         DatabaseUrl login = new DatabaseUrl(admin.host(), admin.port(), admin.database(), AUTHENTICATOR, password);
-        requestPool = pool("parley-requests", login, config.poolSize());
+        requestPool = pool("parley-requests", login, config.poolSize(), settings);
     }
 
-    private static HikariDataSource pool(String name, DatabaseUrl url, int size) {
+    /**
+     * A pool whose borrowers wait at most the acquisition timeout (then {@code SqlErrors} answers
+     * 503 or 504), and whose connection attempts end after the connect timeout: pgjdbc's
+     * {@code connectTimeout} bounds the TCP connect, {@code loginTimeout} the whole attempt (TLS
+     * and authentication included), so a host that drops packets cannot hold the pool's
+     * connection creator for the operating system's TCP timeout.
+     */
+    private static HikariDataSource pool(String name, DatabaseUrl url, int size, DatabaseSettings settings) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName(name);
         hc.setJdbcUrl(url.jdbcUrl());
@@ -92,12 +104,18 @@ public final class Database implements AutoCloseable {
         if (url.password() != null) hc.setPassword(url.password());
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(Math.min(2, size));
-        hc.setConnectionTimeout(10_000);
+        long acquisitionMs = settings.poolAcquisitionTimeout().toMillis();
+        hc.setConnectionTimeout(acquisitionMs);
+        // Hikari's default (5 s) may not exceed the acquisition timeout
+        hc.setValidationTimeout(Math.min(5_000, acquisitionMs));
         // Fail at the first borrow rather than at start: start-up waits for the database itself.
         hc.setInitializationFailTimeout(-1);
         hc.setKeepaliveTime(60_000);
         hc.addDataSourceProperty("ApplicationName", name);
         hc.addDataSourceProperty("tcpKeepAlive", "true");
+        long connectSeconds = Math.max(1, settings.connectTimeout().toSeconds());
+        hc.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
+        hc.addDataSourceProperty("loginTimeout", Long.toString(connectSeconds));
         return new HikariDataSource(hc);
     }
 
@@ -106,10 +124,23 @@ public final class Database implements AutoCloseable {
         return adminPool;
     }
 
+    /**
+     * One connection for {@code GET /health} alone, so that a health check waits only on the
+     * database, never behind the admin pool's real work: a node busy with realtime must not be
+     * reported down and taken out by its load balancer.
+     */
+    public DataSource healthPool() {
+        return healthPool;
+    }
+
     /** Connections logged in as authenticator; see {@link RequestTransactions}. */
     public HikariDataSource requestPool() {
         if (requestPool == null) throw new IllegalStateException("request pool not open yet");
         return requestPool;
+    }
+
+    public DatabaseSettings settings() {
+        return settings;
     }
 
     /** Where the admin login connects: used by the notification listener (its own connection). */
@@ -124,6 +155,7 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (requestPool != null) requestPool.close();
+        healthPool.close();
         adminPool.close();
         if (embedded != null) {
             try {

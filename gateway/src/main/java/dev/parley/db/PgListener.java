@@ -8,16 +8,22 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The node's listener: one pgjdbc-ng connection whose asynchronous notification listener
@@ -37,6 +43,15 @@ import java.util.concurrent.TimeUnit;
  * crash) and, for a connection that silently stopped answering (a network path gone without a
  * reset), by a liveness query every {@link #CHECK_EVERY_MS}. A callback from a connection that is
  * no longer the current one (one abandoned while it was being set up) is ignored.
+ *
+ * <p>Every attempt is bounded by the connect timeout ({@code PARLEY_DB_CONNECT_TIMEOUT}), so a
+ * host that accepts TCP but never answers (or drops packets) cannot stall the backoff: pgjdbc-ng
+ * 0.8.9 has no login timeout (it waits 60 s, uninterruptibly, for the server's answer to its
+ * startup message, after Netty's 30 s TCP connect timeout), so the attempt runs on a connector
+ * thread and is abandoned when the timeout passes; should it still succeed later, what it opened
+ * is closed at once (the very first attempt, at start, waits at least {@link #FIRST_CONNECT_TIMEOUT_MS}).
+ * Statements on the connection (LISTEN, the liveness query) carry the same
+ * timeout as pgjdbc-ng's {@code networkTimeout}, after which it closes the connection.
  */
 public final class PgListener implements NotificationBus {
     private static final Logger log = LoggerFactory.getLogger(PgListener.class);
@@ -44,8 +59,21 @@ public final class PgListener implements NotificationBus {
     static final long MAX_BACKOFF_MS = 5_000;
     static final long CHECK_EVERY_MS = 10_000;
     static final int CHECK_TIMEOUT_SECONDS = 5;
+    /**
+     * The floor of the very first attempt's timeout: pgjdbc-ng's first connection in a JVM loads
+     * its classes, starts Netty and reads the type catalog (2.4 s measured on an idle machine),
+     * and a start must not fail for that. Later attempts take about 0.1-0.3 s.
+     */
+    static final long FIRST_CONNECT_TIMEOUT_MS = 30_000;
 
     private final DatabaseUrl url;
+    private final long connectTimeoutMs;
+    /** Runs connection attempts; an abandoned one keeps its thread until pgjdbc-ng gives up. */
+    private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "parley-listener-connect");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
     private final List<StatusListener> statusListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -59,8 +87,9 @@ public final class PgListener implements NotificationBus {
     private long backoffMs = MIN_BACKOFF_MS; // guarded by lock
     private boolean everConnected; // guarded by lock
 
-    public PgListener(DatabaseUrl url) {
+    public PgListener(DatabaseUrl url, Duration connectTimeout) {
         this.url = url;
+        this.connectTimeoutMs = connectTimeout.toMillis();
     }
 
     /** Connects now; throws if the first connection fails (start-up should fail loudly). */
@@ -77,8 +106,8 @@ public final class PgListener implements NotificationBus {
         props.setProperty("user", url.user());
         if (url.password() != null) props.setProperty("password", url.password());
         props.setProperty("application.name", "parley-listener");
-        String jdbc = "jdbc:pgsql://" + url.host() + ":" + url.port() + "/" + url.database();
-        PGConnection c = DriverManager.getConnection(jdbc, props).unwrap(PGConnection.class);
+        props.setProperty("networkTimeout", Long.toString(connectTimeoutMs));
+        PGConnection c = open("jdbc:pgsql://" + url.host() + ":" + url.port() + "/" + url.database(), props);
         try {
             c.addNotificationListener(new PGNotificationListener() {
                 @Override
@@ -110,6 +139,44 @@ public final class PgListener implements NotificationBus {
         if (reconnect) {
             log.info("notification listener reconnected; {} channels listened again", listeners.size());
             statusListeners.forEach(StatusListener::onReconnected);
+        }
+    }
+
+    /** Opens a connection within the connect timeout, or throws (see the class comment). Called with {@code lock} held. */
+    private PGConnection open(String jdbc, Properties props) throws SQLException {
+        CompletableFuture<PGConnection> attempt = new CompletableFuture<>();
+        connector.execute(() -> {
+            try {
+                PGConnection c = DriverManager.getConnection(jdbc, props).unwrap(PGConnection.class);
+                if (!attempt.complete(c)) closeQuietly(c); // abandoned meanwhile
+            } catch (Throwable t) {
+                attempt.completeExceptionally(t);
+            }
+        });
+        long timeoutMs = everConnected ? connectTimeoutMs : Math.max(connectTimeoutMs, FIRST_CONNECT_TIMEOUT_MS);
+        try {
+            return attempt.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            attempt.completeExceptionally(new SQLTimeoutException(
+                    "no answer from " + url.host() + ":" + url.port() + " within " + timeoutMs + " ms", "08001"));
+            return result(attempt); // the connection, if it won the race with the line above
+        } catch (InterruptedException e) {
+            attempt.completeExceptionally(e);
+            Thread.currentThread().interrupt();
+            return result(attempt);
+        } catch (ExecutionException e) {
+            return result(attempt);
+        }
+    }
+
+    private static PGConnection result(CompletableFuture<PGConnection> attempt) throws SQLException {
+        try {
+            return attempt.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) throw sql;
+            if (cause instanceof RuntimeException r) throw r;
+            throw new SQLException("could not connect: " + cause, "08001", cause);
         }
     }
 
@@ -239,6 +306,7 @@ public final class PgListener implements NotificationBus {
     public void close() {
         closed = true;
         reconnector.shutdownNow();
+        connector.shutdownNow();
         PGConnection c = connection;
         connection = null;
         if (c != null) closeQuietly(c);

@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,10 @@ public final class ErrorHandler implements HttpHandler {
             return;
         }
         if (error instanceof RaisedError raised) raised.apply(exchange);
+        // as PostgREST, every 503 tells the client when to try again (a raised error may have set its own)
+        if (error.status() == 503 && !exchange.getResponseHeaders().contains(Headers.RETRY_AFTER)) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, DatabaseUnavailable.RETRY_AFTER_SECONDS);
+        }
         Json.send(exchange, error.status(), error.body());
     }
 }

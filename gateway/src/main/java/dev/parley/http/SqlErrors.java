@@ -4,6 +4,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 
 /**
  * The one mapping from SQLSTATE to HTTP status, as PostgREST's (docs/errors.md). Every SQL error
@@ -15,6 +16,8 @@ public final class SqlErrors {
 
     /** The ApiError for a database error raised while serving {@code role}. */
     public static ApiError toApiError(SQLException e, String role) {
+        DatabaseUnavailable unavailable = unavailable(e);
+        if (unavailable != null) return unavailable;
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = e.getMessage();
         String details = null;
@@ -30,6 +33,34 @@ public final class SqlErrors {
         int status = state.equals("21000") && message != null && message.endsWith("requires a WHERE clause")
                 ? 400 : status(state, role);
         return new ApiError(status, state.isEmpty() ? "PGRST000" : state, message, details, hint);
+    }
+
+    /**
+     * The one rule for "no connection to work with", every area's (REST, auth, storage): the
+     * error when {@code e} means the database could not be used at all, else null (an error of
+     * the statement, mapped by its SQLSTATE).
+     *
+     * <p>Hikari reports a borrow that timed out as {@link SQLTransientConnectionException} with
+     * the SQLSTATE and cause of its last failed connection attempt, if any. With a cause, the
+     * pool could not connect (database down, unreachable, login refused): 503 PGRST000 whatever
+     * that SQLSTATE was. Without one, the pool had connections and all were busy: 504 PGRST003.
+     * A pgjdbc error of class 08 that the server did not send (the socket broke, the connect
+     * failed) is PostgREST's client error, 503 PGRST001; 08xxx sent by the server keep their code.
+     */
+    public static DatabaseUnavailable unavailable(SQLException e) {
+        if (e instanceof SQLTransientConnectionException) {
+            Throwable cause = e.getCause();
+            return cause == null ? DatabaseUnavailable.poolTimeout() : DatabaseUnavailable.connection(messageOf(cause));
+        }
+        String state = e.getSQLState();
+        boolean fromServer = e instanceof PSQLException p && p.getServerErrorMessage() != null;
+        if (state != null && state.startsWith("08") && !fromServer) return DatabaseUnavailable.client(e.getMessage());
+        return null;
+    }
+
+    private static String messageOf(Throwable t) {
+        if (t instanceof PSQLException p && p.getServerErrorMessage() != null) return p.getServerErrorMessage().getMessage();
+        return t.getMessage();
     }
 
     /** PostgREST's table: https://postgrest.org/en/stable/references/errors.html */

@@ -7,6 +7,7 @@ import dev.parley.auth.Caller;
 import dev.parley.http.ApiError;
 import dev.parley.http.Json;
 import dev.parley.http.RequestBody;
+import dev.parley.http.SqlErrors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -61,7 +62,9 @@ final class BroadcastApi implements HttpHandler {
             }
             for (Item it : items) node.broadcasts.fromApi(it.topic(), it.isPrivate(), it.event(), it.payload());
         } catch (SQLException e) {
-            throw new ApiError(503, "PGRST000", "Realtime could not reach the database", e.getMessage(), null);
+            // the gateway's one map: no connection is 503 PGRST000 (504 PGRST003 when all are busy), a
+            // failing topic policy keeps its own SQLSTATE's status rather than passing for an outage
+            throw SqlErrors.toApiError(e, caller.role());
         }
         exchange.setStatusCode(202);
         exchange.endExchange();

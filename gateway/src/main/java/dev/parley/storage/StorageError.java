@@ -1,6 +1,7 @@
 package dev.parley.storage;
 
 import dev.parley.http.ApiError;
+import dev.parley.http.DatabaseUnavailable;
 import dev.parley.http.SqlErrors;
 import org.postgresql.util.PSQLException;
 
@@ -19,12 +20,23 @@ final class StorageError extends RuntimeException {
     private final int status;
     private final String error;
     private final String code;
+    private final int retryAfterSeconds;
 
     StorageError(int status, String code, String error, String message) {
+        this(status, code, error, message, 0);
+    }
+
+    private StorageError(int status, String code, String error, String message, int retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.error = error;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds for a Retry-After header; 0 for none. */
+    int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     int status() {
@@ -112,6 +124,8 @@ final class StorageError extends RuntimeException {
      * status of the gateway's one map ({@link SqlErrors}).
      */
     static StorageError fromSql(SQLException e, String role) {
+        DatabaseUnavailable unavailable = SqlErrors.unavailable(e);
+        if (unavailable != null) return unavailable(unavailable);
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
                 ? p.getServerErrorMessage().getMessage() : e.getMessage();
@@ -128,8 +142,22 @@ final class StorageError extends RuntimeException {
         }
     }
 
+    /**
+     * No connection to the database ({@code SqlErrors.unavailable}, the gateway's one rule): 503
+     * with Retry-After, or 504 when every pooled connection stayed busy, which Supabase Storage
+     * calls {@code DatabaseTimeout}. The message is PostgREST's, with what the driver said.
+     */
+    static StorageError unavailable(DatabaseUnavailable e) {
+        String message = e.details() != null ? e.getMessage() + " " + e.details() : e.getMessage();
+        return e.status() == 504
+                ? new StorageError(504, "DatabaseTimeout", "DatabaseTimeout", message)
+                : new StorageError(e.status(), "DatabaseError", "Service Unavailable", message,
+                DatabaseUnavailable.RETRY_AFTER_SECONDS);
+    }
+
     /** A gateway-wide refusal (for example an invalid JWT) in Storage's shape. */
     static StorageError fromApiError(ApiError e) {
+        if (e instanceof DatabaseUnavailable unavailable) return unavailable(unavailable);
         String message = e.details() != null ? e.getMessage() + ": " + e.details() : e.getMessage();
         return switch (e.status()) {
             case 401 -> new StorageError(401, "InvalidJWT", "InvalidJWT", message);

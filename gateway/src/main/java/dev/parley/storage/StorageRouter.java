@@ -173,6 +173,7 @@ final class StorageRouter implements HttpHandler {
             return;
         }
         ex.getResponseHeaders().remove(Headers.CONTENT_LENGTH);
+        if (e.retryAfterSeconds() > 0) ex.getResponseHeaders().put(Headers.RETRY_AFTER, e.retryAfterSeconds());
         Json.send(ex, e.status(), e.body());
     }
 }

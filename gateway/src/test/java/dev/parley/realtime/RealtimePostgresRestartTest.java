@@ -1,11 +1,10 @@
 package dev.parley.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.config.DatabaseUrl;
 import dev.parley.http.Json;
+import dev.parley.testing.OwnPostgres;
 import dev.parley.testing.TestGateway;
 import dev.parley.testing.TestPostgres;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -28,9 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A full Postgres restart under a running gateway, on a Postgres of this class's own (the shared
- * test server must not restart under the other classes): its own data directory and port, kept
- * across the restart.
+ * A full Postgres restart under a running gateway, on a Postgres of this class's own
+ * ({@link OwnPostgres}: the shared test server must not restart under the other classes).
  *
  * <p>The listener is held out after the restart by a login event trigger (Postgres 17) that
  * refuses connections named {@code parley-listener} while {@code listener_gate.closed} is set, and
@@ -40,17 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(120)
 class RealtimePostgresRestartTest {
-    private static Path dataDir;
-    private static int port;
-    private static EmbeddedPostgres pg;
+    private static OwnPostgres pg;
     private static TestGateway gw;
 
     @BeforeAll
-    static void start() throws IOException {
-        dataDir = Files.createTempDirectory("parley-restart-pg");
-        pg = startPostgres(0);
-        port = pg.getPort();
-        gw = TestGateway.startOn(new DatabaseUrl("127.0.0.1", port, "postgres", "postgres", null), Map.of());
+    static void start() {
+        pg = OwnPostgres.start("restart");
+        gw = TestGateway.startOn(pg.url(), Map.of());
         gw.sql("create table items (n int primary key)");
         gw.sql("grant select, insert on items to anon, service_role");
         gw.sql("select realtime.enable('items')");
@@ -71,25 +63,10 @@ class RealtimePostgresRestartTest {
         gw.sql("create event trigger hold_listener_out on login execute function hold_listener_out()");
     }
 
-    private static EmbeddedPostgres startPostgres(int onPort) throws IOException {
-        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(false)
-                .setServerConfig("fsync", "off");
-        if (onPort > 0) b.setPort(onPort);
-        return b.start();
-    }
-
     @AfterAll
     static void stop() throws IOException {
         if (gw != null) gw.close();
         if (pg != null) pg.close();
-        if (dataDir != null) {
-            try (var files = Files.walk(dataDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     private static void commitRows(int from, int to) {
@@ -128,10 +105,10 @@ class RealtimePostgresRestartTest {
 
             // restart; once Postgres is back, the listener is held out
             gw.sql("update listener_gate set closed = true");
-            pg.close();
+            pg.stop();
             assertEquals(List.of("lost"), StreamLog.readThroughNotice(changes), "the loss is told at once");
             assertEquals(List.of("lost"), StreamLog.readThroughNotice(ticks));
-            pg = startPostgres(port);
+            pg.start();
             long back = System.nanoTime();
 
             // the first REST request after the restart: a pooled connection died with the old server
