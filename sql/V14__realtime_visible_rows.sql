@@ -10,8 +10,13 @@
 --     them at execution, with the claims set for the group then (auth.uid(), current_setting
 --     are never folded into a plan), and Postgres re-plans a statement whose plan was made
 --     under RLS for another role. Groups come ordered by role so that happens rarely.
---   * each group's check is one execution that looks up all the group's keys at once (the keys
---     joined to the table on its primary key) and returns the ordinals of the visible ones.
+--   * each group's check is one execution that looks up all the group's keys at once and returns
+--     the ordinals of the visible ones. For a single-column key that is one index scan
+--     (t.key = any(keys)) whose keys are mapped back to the ordinals that asked for them (a row
+--     that changed twice in a batch answers both); a group that asks about every key of the call
+--     (no filter narrowed it: the usual case) runs a second statement that takes the keys as
+--     they are. A composite key is joined row by row: Postgres does not use a row comparison
+--     (a, b) = any(array of rows) as an index condition.
 --   * one subtransaction for the whole loop; if anything raises (a policy that errors for one
 --     user, a role without the SELECT privilege), the call is redone with one subtransaction
 --     per group, so the error is reported for the failing groups only.
@@ -24,6 +29,9 @@
 -- groups, from 0), and either visible (the ordinals it may see) or error (sqlstate: message).
 -- Run it on a request connection (logged in as authenticator) inside a transaction that the
 -- caller rolls back.
+-- realtime.visible_to (V10, V13), the per-row check this replaces, is no longer called: dropped.
+drop function if exists realtime.visible_to(regclass, jsonb, jsonb);
+
 create or replace function realtime.visible_rows(tbl regclass, keys jsonb, groups jsonb)
 returns table (grp int, visible int[], error text)
 language plpgsql
@@ -36,6 +44,10 @@ declare
   types text[];
   stmt text;
   stmt_name text;
+  stmt_all text;
+  all_name text;
+  all_ordinals text;
+  run_all text;
   prepared boolean;
   key_args text := '';
   lit text;
@@ -57,18 +69,43 @@ begin
     raise exception 'table % has no primary key', tbl using errcode = '55000';
   end if;
   -- $1: the ordinals to check; $2..: one array per primary key column, indexed by ordinal
-  stmt := format('select coalesce(array_agg(o order by o), ''{}'') from unnest($1::int[]) o join %s t on %s', tbl,
-                 (select string_agg(format('t.%I = ($%s::%s[])[o]', cols[j], j + 1, types[j]), ' and ')
-                  from generate_subscripts(cols, 1) j));
+  if cardinality(cols) = 1 then
+    -- one index scan for all the group's keys (t.key = any(keys)); each ordinal whose key came
+    -- back is visible. The IN stays a hashed subplan (coalesce keeps it from becoming a join,
+    -- which a generic plan could run as one index probe per key): the visible keys are hashed
+    -- once, every ordinal is one probe, and an ordinal whose key is also another's (a row that
+    -- changed twice in the batch) gets the same answer.
+    stmt := format('select coalesce(array_agg(o order by o), ''{}'') from unnest($1::int[]) o '
+                   'where coalesce(($2::%2$s[])[o] in (select t.%1$I from %3$s t '
+                   'where t.%1$I = any (array(select ($2::%2$s[])[i] from unnest($1::int[]) i))), false)',
+                   cols[1], types[1], tbl);
+    -- the same for a group that asks about every key of the call (no filter narrowed it: the
+    -- usual case), without the ordinals: its keys are $1 as they are
+    stmt_all := format('select coalesce(array_agg(k.o::int order by k.o), ''{}'') '
+                       'from unnest($1::%2$s[]) with ordinality k(pk, o) '
+                       'where coalesce(k.pk in (select t.%1$I from %3$s t where t.%1$I = any ($1)), false)',
+                       cols[1], types[1], tbl);
+  else
+    -- a composite key: each key joined to the table row by row (one index probe per key)
+    stmt := format('select coalesce(array_agg(o order by o), ''{}'') from unnest($1::int[]) o join %s t on %s', tbl,
+                   (select string_agg(format('t.%I = ($%s::%s[])[o]', cols[j], j + 1, types[j]), ' and ')
+                    from generate_subscripts(cols, 1) j));
+  end if;
   -- named after its text: a table whose key changed gets a new statement
   stmt_name := 'parley_rls_' || md5(stmt);
-  prepared := exists (select from pg_prepared_statements p where p.name = stmt_name);
+  all_name := 'parley_rls_' || md5(stmt_all);
+  prepared := exists (select from pg_prepared_statements p where p.name = stmt_name)
+              and (stmt_all is null or exists (select from pg_prepared_statements p where p.name = all_name));
   for j in 1 .. cardinality(cols) loop
     execute format('select array_agg((jsonb_populate_record(null::%s, k)).%I order by o)::text '
                    'from jsonb_array_elements($1) with ordinality e(k, o)', tbl, cols[j])
       into lit using keys;
     key_args := key_args || ', ' || quote_literal(lit);
   end loop;
+  all_ordinals := (select array_agg(o)::text from generate_series(1, jsonb_array_length(keys)) o);
+  if stmt_all is not null then
+    run_all := format('execute %I(%s)', all_name, substr(key_args, 3));
+  end if;
 
   begin
     for i in 0 .. n - 1 loop
@@ -82,10 +119,19 @@ begin
               set_config('app.user_id', coalesce(g ->> 'sub', ''), true);
       if not prepared then
         -- as the group's role: authenticator itself may lack USAGE on the table's schema
-        execute format('prepare %I as %s', stmt_name, stmt);
+        if not exists (select from pg_prepared_statements p where p.name = stmt_name) then
+          execute format('prepare %I as %s', stmt_name, stmt);
+        end if;
+        if stmt_all is not null and not exists (select from pg_prepared_statements p where p.name = all_name) then
+          execute format('prepare %I as %s', all_name, stmt_all);
+        end if;
         prepared := true;
       end if;
-      execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+      if stmt_all is not null and g ->> 'keys' = all_ordinals then
+        execute run_all into v;
+      else
+        execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+      end if;
       shown[i + 1] := v::text;
     end loop;
   exception when others then
@@ -104,10 +150,19 @@ begin
                 set_config('request.jwt.claim.role', g ->> 'role', true),
                 set_config('app.user_id', coalesce(g ->> 'sub', ''), true);
         if not prepared then
-          execute format('prepare %I as %s', stmt_name, stmt);
+          if not exists (select from pg_prepared_statements p where p.name = stmt_name) then
+            execute format('prepare %I as %s', stmt_name, stmt);
+          end if;
+          if stmt_all is not null and not exists (select from pg_prepared_statements p where p.name = all_name) then
+            execute format('prepare %I as %s', all_name, stmt_all);
+          end if;
           prepared := true;
         end if;
-        execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+        if stmt_all is not null and g ->> 'keys' = all_ordinals then
+          execute run_all into v;
+        else
+          execute format('execute %I(%L%s)', stmt_name, g ->> 'keys', key_args) into v;
+        end if;
         shown[i + 1] := v::text;
       exception when others then
         errors[i + 1] := sqlstate || ': ' || sqlerrm;

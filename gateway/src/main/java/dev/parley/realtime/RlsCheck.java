@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * Which subscribers' RLS lets them SELECT which rows of a batch of change events: one call of
- * {@code realtime.visible_rows} (sql/V14, V15) per table of the batch, all on one request connection
+ * {@code realtime.visible_rows} (sql/V14) per table of the batch, all on one request connection
  * (logged in as authenticator) in one transaction that is rolled back, so one round trip per
  * table whatever the number of rows and subscribers. Subscribers with identical role and claims
  * form one group, checked once for all the rows any of them needs; the function runs each group
