@@ -84,7 +84,8 @@ async function send(page, text) {
 }
 
 async function openRoom(page, name) {
-  const item = byTestId(page, 'room-item').filter({ hasText: name });
+  // by the room's own name: another room's preview can mention it ("alice: hi" in the lobby)
+  const item = byTestId(page, 'room-item').filter({ has: page.locator('.room-name', { hasText: name }) });
   await shown(item, 30_000); // a room that appears for me arrives live, or with the 20 s refresh
   await item.first().click();
   await hasText(page.locator('#room-name'), name);
